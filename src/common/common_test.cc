@@ -1,0 +1,102 @@
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "common/crypto.h"
+#include "common/ids.h"
+#include "common/json.h"
+#include "common/time_util.h"
+
+namespace steward {
+namespace {
+
+TEST(Ids, Validation) {
+  EXPECT_TRUE(IsValidId("a"));
+  EXPECT_TRUE(IsValidId("acct-1.x:y@z_9"));
+  EXPECT_FALSE(IsValidId(""));
+  EXPECT_FALSE(IsValidId("-a"));
+  EXPECT_FALSE(IsValidId("a b"));
+  EXPECT_FALSE(IsValidId("a/b"));
+  EXPECT_TRUE(IsValidId(std::string(128, 'x')));
+  EXPECT_FALSE(IsValidId(std::string(129, 'x')));
+  EXPECT_EQ(ValidateId("a b", "account_id").field(), "account_id");
+}
+
+TEST(Ids, UlidsAreUniqueAndOrdered) {
+  std::set<std::string> seen;
+  for (int i = 0; i < 1000; ++i) seen.insert(NewUlid(1700000000000));
+  EXPECT_EQ(seen.size(), 1000u);
+  EXPECT_LT(NewUlid(1700000000000).substr(0, 10), NewUlid(1700000000001).substr(0, 10));
+  EXPECT_EQ(NewId("ai_", 1).size(), 29u);
+  EXPECT_TRUE(IsValidId(NewId("ai_", 1)));
+}
+
+TEST(Crypto, KnownVectors) {
+  EXPECT_EQ(Sha256Hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_EQ(HmacSha256Hex("key", "The quick brown fox jumps over the lazy dog"),
+            "f7bc83f430538424b13298e6aa6fb143ef4d59a14946175997479dbc2d1a3cd8");
+  std::string out;
+  for (std::string s : std::initializer_list<std::string>{"", "f", "fo", "foo", "foob", "fooba", "foobar", std::string("\xff\xfe\x00", 3)}) {
+    ASSERT_TRUE(Base64UrlDecode(Base64UrlEncode(s), &out));
+    EXPECT_EQ(out, s);
+  }
+  EXPECT_EQ(Base64UrlEncode("foobar"), "Zm9vYmFy");
+  EXPECT_FALSE(Base64UrlDecode("a+b/", &out));
+  EXPECT_TRUE(ConstantTimeEquals("abc", "abc"));
+  EXPECT_FALSE(ConstantTimeEquals("abc", "abd"));
+  EXPECT_FALSE(ConstantTimeEquals("abc", "ab"));
+}
+
+TEST(Time, FormatAndParse) {
+  EXPECT_EQ(FormatTimestamp(0), "1970-01-01T00:00:00.000Z");
+  auto t = ParseTimestamp("2026-11-24T08:00:00.123Z");
+  ASSERT_TRUE(t.ok());
+  EXPECT_EQ(FormatTimestamp(*t), "2026-11-24T08:00:00.123Z");
+  auto t2 = ParseTimestamp("2026-11-24T09:00:00.123+01:00");
+  ASSERT_TRUE(t2.ok());
+  EXPECT_EQ(*t, *t2);
+  EXPECT_FALSE(ParseTimestamp("2026-11-24").ok());
+  EXPECT_FALSE(ParseTimestamp("2026-13-24T08:00:00Z").ok());
+  EXPECT_FALSE(ParseTimestamp("2026-11-24T08:00:00").ok());
+  EXPECT_FALSE(ParseTimestamp("2026-02-30T08:00:00Z").ok());
+  auto d = ParseDate("2026-11-24");
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(FormatDate(*d), "2026-11-24");
+  EXPECT_FALSE(ParseDate("2026-11-31").ok());
+  EXPECT_FALSE(ParseDate("26-11-24").ok());
+}
+
+TEST(Time, ZonesAndLocalDays) {
+  EXPECT_TRUE(IsValidTimeZone("America/New_York"));
+  EXPECT_FALSE(IsValidTimeZone("Mars/Olympus"));
+  auto t = ParseTimestamp("2026-11-24T03:00:00Z");
+  ASSERT_TRUE(t.ok());
+  EXPECT_EQ(LocalDay(*t, "UTC"), "2026-11-24");
+  EXPECT_EQ(LocalDay(*t, "America/New_York"), "2026-11-23");
+  EXPECT_EQ(LocalDay(*t, "Asia/Tokyo"), "2026-11-24");
+}
+
+TEST(Json, CanonicalAndStrict) {
+  auto j = ParseJson(R"({"b":1,"a":{"z":"é","y":[1,2.5,true,null]}})");
+  ASSERT_TRUE(j.ok());
+  EXPECT_EQ(CanonicalJson(*j), "{\"a\":{\"y\":[1,2.5,true,null],\"z\":\"é\"},\"b\":1}");
+  EXPECT_FALSE(ParseJson("{").ok());
+  EXPECT_FALSE(ParseJson("\"\xff\"").ok());
+  EXPECT_FALSE(ParseJsonObject("[1]").ok());
+  std::string deep(100, '[');
+  deep += std::string(100, ']');
+  EXPECT_FALSE(ParseJson(deep).ok());
+  Json o = *ParseJsonObject(R"({"n":1.5,"i":3,"s":"x","extra":1})");
+  int64_t i = 0;
+  EXPECT_FALSE(GetOptionalInt(o, "n", &i, 0, 10).ok());
+  EXPECT_TRUE(GetOptionalInt(o, "i", &i, 0, 10).ok());
+  EXPECT_EQ(i, 3);
+  EXPECT_FALSE(GetOptionalInt(o, "i", &i, 0, 2).ok());
+  EXPECT_EQ(RejectUnknownFields(o, {"n", "i", "s"}).field(), "extra");
+  std::string s;
+  EXPECT_FALSE(GetString(o, "missing", &s).ok());
+  EXPECT_FALSE(GetString(o, "i", &s).ok());
+}
+
+}  // namespace
+}  // namespace steward

@@ -1,0 +1,24 @@
+#pragma once
+// Hashing, HMAC, randomness and encodings over OpenSSL. Thread-safe.
+
+#include <string>
+#include <string_view>
+
+namespace steward {
+
+std::string HexEncode(std::string_view bytes);
+// Raw SHA-256 digest (32 bytes) and its lowercase hex form.
+std::string Sha256(std::string_view data);
+std::string Sha256Hex(std::string_view data);
+// Raw HMAC-SHA256 (32 bytes) and its lowercase hex form.
+std::string HmacSha256(std::string_view key, std::string_view data);
+std::string HmacSha256Hex(std::string_view key, std::string_view data);
+// `n` cryptographically random bytes.
+std::string RandomBytes(size_t n);
+// Compares in time independent of where the inputs differ.
+bool ConstantTimeEquals(std::string_view a, std::string_view b);
+// Base64url without padding (RFC 7515 §2) and back; Decode returns false on bad input.
+std::string Base64UrlEncode(std::string_view bytes);
+bool Base64UrlDecode(std::string_view text, std::string* out);
+
+}  // namespace steward

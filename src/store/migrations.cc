@@ -1,0 +1,162 @@
+#include "store/migrations.h"
+
+namespace steward::store {
+namespace {
+
+// Migration 1: tenants' configuration, intents, the action type registry, budgets, ledger, jobs.
+// Conventions: instants are BIGINT milliseconds since the epoch; JSON is TEXT; booleans 0/1;
+// account_id '*' means "the whole tenant" in configuration tables.
+constexpr std::string_view kV1 = R"SQL(
+CREATE TABLE platform_settings (
+  key TEXT PRIMARY KEY,
+  value TEXT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  updated_by TEXT NOT NULL
+);
+CREATE TABLE kill_switches (
+  tenant_id TEXT PRIMARY KEY,
+  autonomy_enabled INTEGER NOT NULL DEFAULT 1,
+  execution_enabled INTEGER NOT NULL DEFAULT 1,
+  disabled_action_types TEXT NOT NULL DEFAULT '[]',
+  updated_at BIGINT NOT NULL,
+  updated_by TEXT NOT NULL
+);
+CREATE TABLE policy_settings (
+  tenant_id TEXT PRIMARY KEY,
+  confidence_threshold DOUBLE PRECISION NOT NULL,
+  allow_self_approval INTEGER NOT NULL DEFAULT 0,
+  max_pending_jobs BIGINT NOT NULL DEFAULT 10000,
+  updated_at BIGINT NOT NULL,
+  updated_by TEXT NOT NULL
+);
+CREATE TABLE autonomy_modes (
+  tenant_id TEXT NOT NULL,
+  account_id TEXT NOT NULL,
+  action_type TEXT NOT NULL,
+  mode TEXT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  updated_by TEXT NOT NULL,
+  PRIMARY KEY (tenant_id, account_id, action_type)
+);
+CREATE TABLE allowlists (
+  tenant_id TEXT NOT NULL,
+  account_id TEXT NOT NULL,
+  action_types TEXT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  updated_by TEXT NOT NULL,
+  PRIMARY KEY (tenant_id, account_id)
+);
+CREATE TABLE budget_configs (
+  tenant_id TEXT NOT NULL,
+  account_id TEXT NOT NULL,
+  max_autonomous_per_day BIGINT NOT NULL,
+  max_per_action_type TEXT NOT NULL DEFAULT '{}',
+  timezone TEXT NOT NULL DEFAULT 'UTC',
+  updated_at BIGINT NOT NULL,
+  updated_by TEXT NOT NULL,
+  PRIMARY KEY (tenant_id, account_id)
+);
+CREATE TABLE budget_usage (
+  tenant_id TEXT NOT NULL,
+  account_id TEXT NOT NULL,
+  day TEXT NOT NULL,
+  action_type TEXT NOT NULL,
+  used BIGINT NOT NULL,
+  PRIMARY KEY (tenant_id, account_id, day, action_type)
+);
+CREATE TABLE action_types (
+  tenant_id TEXT NOT NULL,
+  action_type TEXT NOT NULL,
+  registry_version BIGINT NOT NULL,
+  connector TEXT NOT NULL,
+  connector_id TEXT NOT NULL,
+  tool_name TEXT NOT NULL,
+  tool_schema_version TEXT NOT NULL,
+  risk_class TEXT NOT NULL,
+  min_confidence DOUBLE PRECISION NOT NULL,
+  required_parameters TEXT NOT NULL,
+  compensation TEXT NOT NULL,
+  external_contact INTEGER NOT NULL,
+  description TEXT NOT NULL DEFAULT '',
+  created_at BIGINT NOT NULL,
+  created_by TEXT NOT NULL,
+  PRIMARY KEY (tenant_id, action_type, registry_version)
+);
+CREATE TABLE intents (
+  tenant_id TEXT NOT NULL,
+  action_intent_id TEXT NOT NULL,
+  account_id TEXT NOT NULL,
+  action_type TEXT NOT NULL,
+  parameters TEXT NOT NULL,
+  target TEXT NOT NULL,
+  parameters_schema_version TEXT,
+  confidence_score DOUBLE PRECISION,
+  risk_level TEXT,
+  expires_at BIGINT,
+  execution_policy TEXT NOT NULL,
+  registry_version BIGINT NOT NULL,
+  original_decision_id TEXT,
+  trace_id TEXT,
+  content_hash TEXT NOT NULL,
+  status TEXT NOT NULL,
+  gate TEXT,
+  approval TEXT,
+  created_at BIGINT NOT NULL,
+  created_by TEXT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  PRIMARY KEY (tenant_id, action_intent_id)
+);
+CREATE INDEX intents_by_status ON intents (tenant_id, status, created_at);
+CREATE INDEX intents_by_account ON intents (tenant_id, account_id, created_at);
+CREATE TABLE ledger (
+  tenant_id TEXT NOT NULL,
+  seq BIGINT NOT NULL,
+  entry_id TEXT NOT NULL,
+  ts BIGINT NOT NULL,
+  event_type TEXT NOT NULL,
+  account_id TEXT,
+  trace_id TEXT,
+  action_intent_id TEXT,
+  actor TEXT NOT NULL,
+  data TEXT NOT NULL,
+  prev_hash TEXT NOT NULL,
+  hash TEXT NOT NULL,
+  PRIMARY KEY (tenant_id, seq)
+);
+CREATE INDEX ledger_by_intent ON ledger (tenant_id, action_intent_id, seq);
+CREATE INDEX ledger_by_ts ON ledger (tenant_id, ts, seq);
+CREATE TABLE ledger_heads (
+  tenant_id TEXT PRIMARY KEY,
+  seq BIGINT NOT NULL,
+  hash TEXT NOT NULL
+);
+CREATE TABLE jobs (
+  job_id INTEGER PRIMARY KEY AUTOINCREMENT,
+  tenant_id TEXT NOT NULL,
+  type TEXT NOT NULL,
+  payload TEXT NOT NULL,
+  dedupe_key TEXT,
+  status TEXT NOT NULL,
+  run_at BIGINT NOT NULL,
+  attempts BIGINT NOT NULL DEFAULT 0,
+  lease_owner TEXT,
+  lease_expires_at BIGINT,
+  last_error TEXT,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+CREATE INDEX jobs_due ON jobs (status, run_at);
+CREATE INDEX jobs_by_tenant ON jobs (tenant_id, status);
+CREATE UNIQUE INDEX jobs_dedupe ON jobs (tenant_id, type, dedupe_key);
+)SQL";
+
+const std::vector<Migration> kMigrations = {
+    {1, "core: configuration, intents, registry, budgets, ledger, jobs", kV1},
+};
+
+}  // namespace
+
+const std::vector<Migration>& Migrations() { return kMigrations; }
+int LatestSchemaVersion() { return kMigrations.back().version; }
+
+}  // namespace steward::store

@@ -1,0 +1,20 @@
+#pragma once
+// Versioned schema migrations. Each migration is applied once, in order, inside one transaction,
+// and recorded in schema_migrations. A database newer than this binary refuses to open.
+
+#include <string_view>
+#include <vector>
+
+namespace steward::store {
+
+struct Migration {
+  int version;
+  std::string_view name;
+  std::string_view sqlite_sql;  // statements separated by ';'
+};
+
+// All migrations known to this binary, ascending by version.
+const std::vector<Migration>& Migrations();
+int LatestSchemaVersion();
+
+}  // namespace steward::store

@@ -1,0 +1,427 @@
+#include "store/sqlite/sqlite_store.h"
+
+#include <sqlite3.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <future>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+
+#include "common/clock.h"
+#include "store/migrations.h"
+
+namespace steward::store {
+namespace {
+
+constexpr int kBusyTimeoutMs = 10000;
+
+Status SqliteError(sqlite3* db, int rc, std::string_view what) {
+  std::string msg = std::string(what) + ": " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+  int primary = rc & 0xFF;
+  if (primary == SQLITE_CONSTRAINT) return Status::Conflict(msg);
+  if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED || primary == SQLITE_FULL ||
+      primary == SQLITE_IOERR || primary == SQLITE_CANTOPEN || primary == SQLITE_READONLY) {
+    return Status::Unavailable(msg);
+  }
+  return Status::Internal(msg);
+}
+
+// One connection and its prepared-statement cache. Used by one thread at a time.
+class Conn {
+ public:
+  ~Conn() {
+    for (auto& [sql, stmt] : cache_) sqlite3_finalize(stmt);
+    if (db_) sqlite3_close_v2(db_);
+  }
+
+  Status Open(const std::string& path, bool readonly, Durability durability) {
+    int flags = SQLITE_OPEN_NOMUTEX | (readonly ? SQLITE_OPEN_READONLY
+                                                : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+    int rc = sqlite3_open_v2(path.c_str(), &db_, flags, nullptr);
+    if (rc != SQLITE_OK) return SqliteError(db_, rc, "open " + path);
+    sqlite3_busy_timeout(db_, kBusyTimeoutMs);
+    sqlite3_extended_result_codes(db_, 1);
+    if (!readonly) {
+      STEWARD_RETURN_IF_ERROR(ExecScript("PRAGMA journal_mode=WAL"));
+    }
+    STEWARD_RETURN_IF_ERROR(ExecScript(durability == Durability::kFull ? "PRAGMA synchronous=FULL"
+                                                                       : "PRAGMA synchronous=NORMAL"));
+    STEWARD_RETURN_IF_ERROR(ExecScript("PRAGMA foreign_keys=ON"));
+    STEWARD_RETURN_IF_ERROR(ExecScript("PRAGMA temp_store=MEMORY"));
+    STEWARD_RETURN_IF_ERROR(ExecScript("PRAGMA cache_size=-32768"));
+    return Status::Ok();
+  }
+
+  Status ExecScript(const std::string& sql) {
+    char* err = nullptr;
+    int rc = sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &err);
+    if (rc != SQLITE_OK) {
+      std::string msg = err ? err : sqlite3_errstr(rc);
+      sqlite3_free(err);
+      Status st = SqliteError(nullptr, rc, "exec");
+      return Status(st.code(), "sqlite: " + msg);
+    }
+    return Status::Ok();
+  }
+
+  Result<sqlite3_stmt*> Prepare(std::string_view sql) {
+    auto it = cache_.find(std::string(sql));
+    if (it != cache_.end()) return it->second;
+    sqlite3_stmt* stmt = nullptr;
+    int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),
+                                SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
+    if (rc != SQLITE_OK) return SqliteError(db_, rc, "prepare");
+    cache_.emplace(std::string(sql), stmt);
+    return stmt;
+  }
+
+  Status Bind(sqlite3_stmt* stmt, const Value* params, size_t n) {
+    if (static_cast<int>(n) != sqlite3_bind_parameter_count(stmt)) {
+      return Status::Internal("parameter count mismatch: statement takes " +
+                              std::to_string(sqlite3_bind_parameter_count(stmt)) + ", given " +
+                              std::to_string(n));
+    }
+    for (size_t i = 0; i < n; ++i) {
+      int idx = static_cast<int>(i) + 1;
+      const Value& v = params[i];
+      int rc = SQLITE_OK;
+      if (std::holds_alternative<Null>(v)) {
+        rc = sqlite3_bind_null(stmt, idx);
+      } else if (auto p = std::get_if<int64_t>(&v)) {
+        rc = sqlite3_bind_int64(stmt, idx, *p);
+      } else if (auto p = std::get_if<double>(&v)) {
+        rc = sqlite3_bind_double(stmt, idx, *p);
+      } else {
+        const auto& s = std::get<std::string>(v);
+        rc = sqlite3_bind_text(stmt, idx, s.data(), static_cast<int>(s.size()), SQLITE_TRANSIENT);
+      }
+      if (rc != SQLITE_OK) return SqliteError(db_, rc, "bind");
+    }
+    return Status::Ok();
+  }
+
+  static Row ReadRow(sqlite3_stmt* stmt) {
+    int n = sqlite3_column_count(stmt);
+    std::vector<Value> values;
+    values.reserve(n);
+    for (int c = 0; c < n; ++c) {
+      switch (sqlite3_column_type(stmt, c)) {
+        case SQLITE_NULL: values.emplace_back(Null{}); break;
+        case SQLITE_INTEGER: values.emplace_back(static_cast<int64_t>(sqlite3_column_int64(stmt, c))); break;
+        case SQLITE_FLOAT: values.emplace_back(sqlite3_column_double(stmt, c)); break;
+        default: {
+          const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt, c));
+          int len = sqlite3_column_bytes(stmt, c);
+          values.emplace_back(std::string(p ? p : "", static_cast<size_t>(len)));
+        }
+      }
+    }
+    return Row(std::move(values));
+  }
+
+  // Runs `sql`; calls on_row for each row (may be null). Returns rows changed.
+  Result<int64_t> Run(std::string_view sql, const Value* params, size_t n,
+                      const std::function<bool(const Row&)>* on_row) {
+    STEWARD_ASSIGN_OR_RETURN(sqlite3_stmt * stmt, Prepare(sql));
+    struct Reset {
+      sqlite3_stmt* s;
+      ~Reset() {
+        sqlite3_reset(s);
+        sqlite3_clear_bindings(s);
+      }
+    } reset{stmt};
+    STEWARD_RETURN_IF_ERROR(Bind(stmt, params, n));
+    while (true) {
+      int rc = sqlite3_step(stmt);
+      if (rc == SQLITE_DONE) break;
+      if (rc == SQLITE_ROW) {
+        if (on_row && *on_row && !(*on_row)(ReadRow(stmt))) break;
+        continue;
+      }
+      return SqliteError(db_, rc, "step");
+    }
+    return static_cast<int64_t>(sqlite3_changes64(db_));
+  }
+
+  sqlite3* db() const { return db_; }
+
+ private:
+  sqlite3* db_ = nullptr;
+  std::unordered_map<std::string, sqlite3_stmt*> cache_;
+};
+
+class SqliteTxn final : public Txn {
+ public:
+  SqliteTxn(Conn* conn, bool writable) : conn_(conn), writable_(writable) {}
+
+  Result<int64_t> Exec(std::string_view sql, Params params) override {
+    return conn_->Run(sql, params.begin(), params.size(), nullptr);
+  }
+  Result<int64_t> ExecV(std::string_view sql, const std::vector<Value>& params) override {
+    return conn_->Run(sql, params.data(), params.size(), nullptr);
+  }
+  Result<std::vector<Row>> Query(std::string_view sql, Params params) override {
+    return Collect(sql, params.begin(), params.size());
+  }
+  Result<std::vector<Row>> QueryV(std::string_view sql, const std::vector<Value>& params) override {
+    return Collect(sql, params.data(), params.size());
+  }
+  Status ForEach(std::string_view sql, const std::vector<Value>& params,
+                 const std::function<bool(const Row&)>& fn) override {
+    auto r = conn_->Run(sql, params.data(), params.size(), &fn);
+    return r.ok() ? Status::Ok() : r.status();
+  }
+  bool writable() const override { return writable_; }
+
+ private:
+  Result<std::vector<Row>> Collect(std::string_view sql, const Value* p, size_t n) {
+    std::vector<Row> rows;
+    std::function<bool(const Row&)> fn = [&rows](const Row& r) {
+      rows.push_back(r);
+      return true;
+    };
+    auto r = conn_->Run(sql, p, n, &fn);
+    if (!r.ok()) return r.status();
+    return rows;
+  }
+
+  Conn* conn_;
+  bool writable_;
+};
+
+struct WriteRequest {
+  const std::function<Status(Txn&)>* fn;
+  std::promise<Status> done;
+};
+
+class SqliteStore final : public Store {
+ public:
+  SqliteStore(std::string path, StoreOptions options)
+      : path_(std::move(path)), options_(options) {}
+
+  ~SqliteStore() override {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stopping_ = true;
+    }
+    cv_.notify_all();
+    if (writer_.joinable()) writer_.join();
+  }
+
+  Status Init() {
+    writer_conn_ = std::make_unique<Conn>();
+    STEWARD_RETURN_IF_ERROR(writer_conn_->Open(path_, false, options_.durability));
+    STEWARD_RETURN_IF_ERROR(ApplyMigrations());
+    writer_ = std::thread([this] { WriterLoop(); });
+    return Status::Ok();
+  }
+
+  Status Write(const std::function<Status(Txn&)>& fn) override {
+    WriteRequest req{&fn, {}};
+    auto fut = req.done.get_future();
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (stopping_) return Status::Unavailable("store is closing");
+      queue_.push_back(&req);
+    }
+    cv_.notify_one();
+    return fut.get();
+  }
+
+  Status Read(const std::function<Status(Txn&)>& fn) override {
+    std::unique_ptr<Conn> conn;
+    {
+      std::lock_guard<std::mutex> lock(readers_mu_);
+      if (!readers_.empty()) {
+        conn = std::move(readers_.back());
+        readers_.pop_back();
+      }
+    }
+    if (!conn) {
+      conn = std::make_unique<Conn>();
+      STEWARD_RETURN_IF_ERROR(conn->Open(path_, true, options_.durability));
+    }
+    Status st = conn->ExecScript("BEGIN");
+    if (st.ok()) {
+      SqliteTxn txn(conn.get(), false);
+      try {
+        st = fn(txn);
+      } catch (const std::exception& e) {
+        st = Status::Internal(std::string("read transaction threw: ") + e.what());
+      }
+      (void)conn->ExecScript("COMMIT");
+    }
+    {
+      std::lock_guard<std::mutex> lock(readers_mu_);
+      if (static_cast<int>(readers_.size()) < options_.pool_size) readers_.push_back(std::move(conn));
+    }
+    return st;
+  }
+
+  std::string_view backend() const override { return "sqlite"; }
+
+  Result<int> SchemaVersion() override {
+    int version = 0;
+    Status st = Read([&](Txn& txn) -> Status {
+      STEWARD_ASSIGN_OR_RETURN(auto row, txn.QueryOne("SELECT MAX(version) FROM schema_migrations"));
+      version = row ? static_cast<int>(row->Int(0)) : 0;
+      return Status::Ok();
+    });
+    if (!st.ok()) return st;
+    return version;
+  }
+
+  int64_t commits() const override { return commits_.load(); }
+  int64_t batches() const override { return batches_.load(); }
+
+ private:
+  Status ApplyMigrations() {
+    Conn& c = *writer_conn_;
+    STEWARD_RETURN_IF_ERROR(c.ExecScript(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
+        "name TEXT NOT NULL, applied_at BIGINT NOT NULL)"));
+    int current = 0;
+    std::function<bool(const Row&)> fn = [&](const Row& r) {
+      current = static_cast<int>(r.Int(0));
+      return false;
+    };
+    auto r = c.Run("SELECT COALESCE(MAX(version), 0) FROM schema_migrations", nullptr, 0, &fn);
+    if (!r.ok()) return r.status();
+    if (current > LatestSchemaVersion()) {
+      return Status::Unavailable("database schema version " + std::to_string(current) +
+                                 " is newer than this binary's " +
+                                 std::to_string(LatestSchemaVersion()));
+    }
+    for (const Migration& m : Migrations()) {
+      if (m.version <= current) continue;
+      STEWARD_RETURN_IF_ERROR(c.ExecScript("BEGIN IMMEDIATE"));
+      Status st = c.ExecScript(std::string(m.sqlite_sql));
+      if (st.ok()) {
+        Value params[] = {int64_t{m.version}, std::string(m.name),
+                          SystemClock::Default()->NowMs()};
+        auto ins = c.Run("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+                         params, 3, nullptr);
+        if (!ins.ok()) st = ins.status();
+      }
+      if (!st.ok()) {
+        (void)c.ExecScript("ROLLBACK");
+        return Status::Unavailable("migration " + std::to_string(m.version) + " failed: " +
+                                   st.message());
+      }
+      STEWARD_RETURN_IF_ERROR(c.ExecScript("COMMIT"));
+    }
+    return Status::Ok();
+  }
+
+  void WriterLoop() {
+    std::vector<WriteRequest*> batch;
+    std::vector<Status> results;
+    while (true) {
+      {
+        std::unique_lock<std::mutex> lock(mu_);
+        cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+        if (queue_.empty() && stopping_) return;
+        size_t n = std::min(queue_.size(), static_cast<size_t>(std::max(1, options_.max_batch)));
+        batch.assign(queue_.begin(), queue_.begin() + static_cast<long>(n));
+        queue_.erase(queue_.begin(), queue_.begin() + static_cast<long>(n));
+      }
+      RunBatch(batch, &results);
+      for (size_t i = 0; i < batch.size(); ++i) batch[i]->done.set_value(results[i]);
+      batch.clear();
+    }
+  }
+
+  void RunBatch(const std::vector<WriteRequest*>& batch, std::vector<Status>* results) {
+    Conn& c = *writer_conn_;
+    results->assign(batch.size(), Status::Ok());
+    Status begin = c.ExecScript("BEGIN IMMEDIATE");
+    if (!begin.ok()) {
+      for (auto& r : *results) r = Status::Unavailable("cannot begin transaction: " + begin.message());
+      return;
+    }
+    SqliteTxn txn(&c, true);
+    size_t committed_from = 0;  // closures before this index were lost with a rolled-back txn
+    for (size_t i = 0; i < batch.size(); ++i) {
+      Status st = c.ExecScript("SAVEPOINT w");
+      if (st.ok()) {
+        try {
+          st = (*batch[i]->fn)(txn);
+        } catch (const std::exception& e) {
+          st = Status::Internal(std::string("write transaction threw: ") + e.what());
+        }
+      }
+      if (sqlite3_get_autocommit(c.db())) {
+        // SQLite rolled the whole transaction back (disk full, I/O error): the closures run so
+        // far in this batch lost their writes. Fail them and continue in a new transaction.
+        for (size_t j = committed_from; j <= i; ++j) {
+          if ((*results)[j].ok()) {
+            (*results)[j] = Status::Unavailable("transaction rolled back by the database: " +
+                                                (st.ok() ? std::string("I/O error") : st.message()));
+          }
+        }
+        if (!st.ok()) (*results)[i] = st;
+        committed_from = i + 1;
+        Status again = c.ExecScript("BEGIN IMMEDIATE");
+        if (!again.ok()) {
+          for (size_t j = i + 1; j < batch.size(); ++j) {
+            (*results)[j] = Status::Unavailable("cannot begin transaction: " + again.message());
+          }
+          return;
+        }
+        continue;
+      }
+      if (st.ok()) {
+        st = c.ExecScript("RELEASE w");
+      } else {
+        (void)c.ExecScript("ROLLBACK TO w");
+        (void)c.ExecScript("RELEASE w");
+      }
+      (*results)[i] = st;
+    }
+    Status commit = c.ExecScript("COMMIT");
+    if (!commit.ok()) {
+      (void)c.ExecScript("ROLLBACK");
+      for (size_t j = committed_from; j < batch.size(); ++j) {
+        if ((*results)[j].ok()) {
+          (*results)[j] = Status::Unavailable("commit failed: " + commit.message());
+        }
+      }
+      return;
+    }
+    int64_t ok = 0;
+    for (size_t j = committed_from; j < batch.size(); ++j) ok += (*results)[j].ok() ? 1 : 0;
+    commits_.fetch_add(ok);
+    batches_.fetch_add(1);
+  }
+
+  const std::string path_;
+  const StoreOptions options_;
+  std::unique_ptr<Conn> writer_conn_;  // used only by writer_ after Init
+  std::thread writer_;
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<WriteRequest*> queue_;  // GUARDED_BY(mu_)
+  bool stopping_ = false;            // GUARDED_BY(mu_)
+
+  std::mutex readers_mu_;
+  std::vector<std::unique_ptr<Conn>> readers_;  // GUARDED_BY(readers_mu_)
+
+  std::atomic<int64_t> commits_{0};
+  std::atomic<int64_t> batches_{0};
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Store>> OpenSqlite(const std::string& path, const StoreOptions& options) {
+  if (sqlite3_threadsafe() == 0) return Status::Internal("SQLite was built without thread support");
+  auto store = std::make_unique<SqliteStore>(path, options);
+  Status st = store->Init();
+  if (!st.ok()) return st;
+  return std::unique_ptr<Store>(std::move(store));
+}
+
+}  // namespace steward::store

@@ -1,0 +1,74 @@
+#include "store/store.h"
+
+#include "store/sqlite/sqlite_store.h"
+
+namespace steward::store {
+
+int64_t Row::Int(size_t i) const {
+  const Value& v = values_.at(i);
+  if (auto p = std::get_if<int64_t>(&v)) return *p;
+  if (auto p = std::get_if<double>(&v)) return static_cast<int64_t>(*p);
+  if (auto p = std::get_if<std::string>(&v)) return std::atoll(p->c_str());
+  return 0;
+}
+
+double Row::Real(size_t i) const {
+  const Value& v = values_.at(i);
+  if (auto p = std::get_if<double>(&v)) return *p;
+  if (auto p = std::get_if<int64_t>(&v)) return static_cast<double>(*p);
+  if (auto p = std::get_if<std::string>(&v)) return std::atof(p->c_str());
+  return 0.0;
+}
+
+std::string Row::Text(size_t i) const {
+  const Value& v = values_.at(i);
+  if (auto p = std::get_if<std::string>(&v)) return *p;
+  if (auto p = std::get_if<int64_t>(&v)) return std::to_string(*p);
+  if (auto p = std::get_if<double>(&v)) return std::to_string(*p);
+  return {};
+}
+
+std::optional<std::string> Row::OptText(size_t i) const {
+  if (IsNull(i)) return std::nullopt;
+  return Text(i);
+}
+
+std::optional<int64_t> Row::OptInt(size_t i) const {
+  if (IsNull(i)) return std::nullopt;
+  return Int(i);
+}
+
+std::optional<double> Row::OptReal(size_t i) const {
+  if (IsNull(i)) return std::nullopt;
+  return Real(i);
+}
+
+Result<std::optional<Row>> Txn::QueryOne(std::string_view sql, Params params) {
+  auto rows = Query(sql, params);
+  if (!rows.ok()) return rows.status();
+  if (rows->empty()) return std::optional<Row>();
+  return std::optional<Row>(std::move(rows->front()));
+}
+
+Result<std::unique_ptr<Store>> Open(const std::string& url, const StoreOptions& options) {
+  constexpr std::string_view kSqlite = "sqlite://";
+  if (url.rfind(kSqlite, 0) == 0) {
+    std::string path = url.substr(kSqlite.size());
+    if (path.empty()) return Status::InvalidArgument("sqlite URL has no path: " + url);
+    return OpenSqlite(path, options);
+  }
+  if (url.rfind("postgresql://", 0) == 0 || url.rfind("postgres://", 0) == 0) {
+    return Status::InvalidArgument(
+        "this build has no PostgreSQL backend (configure with -DSTEWARD_WITH_POSTGRES=ON)");
+  }
+  return Status::InvalidArgument("unknown store URL scheme (expected sqlite:// or postgresql://): " +
+                                 url);
+}
+
+Result<int> Migrate(const std::string& url) {
+  auto store = Open(url);
+  if (!store.ok()) return store.status();
+  return (*store)->SchemaVersion();
+}
+
+}  // namespace steward::store

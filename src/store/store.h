@@ -1,0 +1,132 @@
+#pragma once
+// The Store: every record of Steward lives here (SPEC §2). One interface, two backends chosen by
+// URL scheme: "sqlite:///path/steward.db" (embedded default) and "postgresql://…".
+//
+// Transactions are closures. Store::Write(fn) runs `fn` inside one read-write transaction and
+// returns only once that transaction is durably committed (or rolled back). The closure form is
+// what makes group commit possible (the SQLite backend runs many closures, each in its own
+// savepoint, inside one database transaction and pays one fsync for the batch) and lets the
+// PostgreSQL backend retry a closure transparently after a serialization failure.
+//
+// Contract for closures:
+//  - `fn` returning OK commits its writes; returning an error rolls back everything it wrote and
+//    Write returns that error. Expected outcomes (a budget exceeded) are values the closure hands
+//    out through its captures, with OK.
+//  - `fn` may run more than once (backend retries). It must not have effects outside the
+//    transaction; assign its captured outputs afresh on each run.
+//  - `fn` must not call Store::Write or Store::Read (no nesting).
+//
+// SQL is the portable subset of SQLite and PostgreSQL: `?` placeholders (translated to $n by the
+// PostgreSQL backend), INSERT … ON CONFLICT, RETURNING, BIGINT/TEXT/DOUBLE PRECISION columns.
+// Booleans are integers 0/1, instants are int64 milliseconds since the epoch, JSON is TEXT.
+//
+// Thread-safety: Store is thread-safe; a Txn is used only by the thread running its closure.
+
+#include <cstdint>
+#include <functional>
+#include <initializer_list>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "common/status.h"
+
+namespace steward::store {
+
+struct Null {
+  bool operator==(const Null&) const = default;
+};
+// A parameter or column value.
+using Value = std::variant<Null, int64_t, double, std::string>;
+
+// Helpers for optional parameters.
+inline Value OptText(const std::optional<std::string>& v) {
+  return v ? Value(*v) : Value(Null{});
+}
+inline Value TextOrNull(const std::string& v) { return v.empty() ? Value(Null{}) : Value(v); }
+
+// One result row. Column access by index; Int/Real/Text on NULL return 0 / 0.0 / "".
+class Row {
+ public:
+  Row() = default;
+  explicit Row(std::vector<Value> values) : values_(std::move(values)) {}
+  size_t size() const { return values_.size(); }
+  bool IsNull(size_t i) const { return std::holds_alternative<Null>(values_.at(i)); }
+  int64_t Int(size_t i) const;
+  double Real(size_t i) const;
+  std::string Text(size_t i) const;
+  std::optional<std::string> OptText(size_t i) const;
+  std::optional<int64_t> OptInt(size_t i) const;
+  std::optional<double> OptReal(size_t i) const;
+  const Value& at(size_t i) const { return values_.at(i); }
+
+ private:
+  std::vector<Value> values_;
+};
+
+using Params = std::initializer_list<Value>;
+
+class Txn {
+ public:
+  virtual ~Txn() = default;
+  // Executes one statement; returns the number of rows it changed.
+  virtual Result<int64_t> Exec(std::string_view sql, Params params = {}) = 0;
+  virtual Result<int64_t> ExecV(std::string_view sql, const std::vector<Value>& params) = 0;
+  // Runs a query and returns all its rows.
+  virtual Result<std::vector<Row>> Query(std::string_view sql, Params params = {}) = 0;
+  virtual Result<std::vector<Row>> QueryV(std::string_view sql,
+                                          const std::vector<Value>& params) = 0;
+  // Streams rows to `fn` one at a time (bounded memory); `fn` returns false to stop.
+  virtual Status ForEach(std::string_view sql, const std::vector<Value>& params,
+                         const std::function<bool(const Row&)>& fn) = 0;
+  // The first row, or nullopt.
+  Result<std::optional<Row>> QueryOne(std::string_view sql, Params params = {});
+  // True inside Store::Write.
+  virtual bool writable() const = 0;
+};
+
+enum class Durability {
+  kFull,     // a commit survives power loss (SQLite synchronous=FULL). Default.
+  kProcess,  // a commit survives a process crash, not power loss (SQLite synchronous=NORMAL).
+};
+
+struct StoreOptions {
+  Durability durability = Durability::kFull;
+  // SQLite: most closures committed together in one transaction (group commit).
+  int max_batch = 256;
+  // Readers kept open (SQLite WAL readers; PostgreSQL pool size).
+  int pool_size = 8;
+};
+
+class Store {
+ public:
+  Store() = default;
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+  virtual ~Store() = default;
+
+  // Runs `fn` in a read-write transaction; returns once committed durably. See the file comment.
+  virtual Status Write(const std::function<Status(Txn&)>& fn) = 0;
+  // Runs `fn` in a read-only snapshot of committed data.
+  virtual Status Read(const std::function<Status(Txn&)>& fn) = 0;
+  // "sqlite" or "postgresql".
+  virtual std::string_view backend() const = 0;
+  // The schema version applied, and the newest this binary knows.
+  virtual Result<int> SchemaVersion() = 0;
+  // Commits performed and database transactions (batches) used for them, for metrics.
+  virtual int64_t commits() const = 0;
+  virtual int64_t batches() const = 0;
+};
+
+// Opens the store at `url` and applies pending migrations.
+// Errors: InvalidArgument for an unknown scheme or malformed URL; Unavailable when the database
+// cannot be opened or migrated.
+Result<std::unique_ptr<Store>> Open(const std::string& url, const StoreOptions& options = {});
+
+// Applies migrations only (`steward migrate`); returns the resulting version.
+Result<int> Migrate(const std::string& url);
+
+}  // namespace steward::store
