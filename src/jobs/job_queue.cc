@@ -1,0 +1,223 @@
+#include "jobs/job_queue.h"
+
+#include <algorithm>
+
+#include "common/json.h"
+
+namespace steward::jobs {
+namespace {
+
+constexpr std::string_view kColumns =
+    "job_id, tenant_id, type, payload, dedupe_key, status, run_at, attempts, lease_owner, "
+    "lease_expires_at, last_error, created_at, updated_at";
+
+std::string Name(JobState s) { return std::string(JobStateName(s)); }
+
+Job JobFromRow(const store::Row& r) {
+  Job j;
+  j.job_id = r.Int(0);
+  j.tenant_id = r.Text(1);
+  j.type = r.Text(2);
+  j.payload_json = r.Text(3);
+  j.dedupe_key = r.Text(4);
+  j.state = ParseJobState(r.Text(5)).value_or(JobState::kFailed);
+  j.run_at_ms = r.Int(6);
+  j.attempts = r.Int(7);
+  j.lease_owner = r.Text(8);
+  j.lease_expires_at_ms = r.OptInt(9);
+  j.last_error = r.Text(10);
+  j.created_at_ms = r.Int(11);
+  j.updated_at_ms = r.Int(12);
+  return j;
+}
+
+// `error` cut to kMaxErrorLength bytes without splitting a UTF-8 sequence.
+std::string Truncated(std::string_view error) {
+  if (error.size() <= kMaxErrorLength) return std::string(error);
+  size_t n = kMaxErrorLength;
+  while (n > 0 && (static_cast<unsigned char>(error[n]) & 0xC0) == 0x80) --n;
+  return std::string(error.substr(0, n));
+}
+
+// " AND type IN (?, …)" for a non-empty `types`, appending them to *params.
+std::string TypeFilter(const std::vector<std::string>& types, std::vector<store::Value>* params) {
+  if (types.empty()) return {};
+  std::string sql = " AND type IN (";
+  for (size_t i = 0; i < types.size(); ++i) {
+    sql += i ? ", ?" : "?";
+    params->emplace_back(types[i]);
+  }
+  sql += ")";
+  return sql;
+}
+
+// The one claim statement. PostgreSQL adds FOR UPDATE SKIP LOCKED at the end of the subquery,
+// so concurrent claimers skip each other's rows instead of waiting; SQLite's single writer makes
+// the UPDATE atomic already. Portable: UPDATE … WHERE id IN (SELECT … LIMIT ?) RETURNING.
+std::string ClaimSql(const std::vector<std::string>& types, std::vector<store::Value>* params) {
+  std::string type_filter = TypeFilter(types, params);
+  return "UPDATE jobs SET status = 'RUNNING', lease_owner = ?, lease_expires_at = ?, "
+         "attempts = attempts + 1, updated_at = ? WHERE job_id IN (SELECT job_id FROM jobs WHERE "
+         "((status = 'PENDING' AND run_at <= ?) OR (status = 'RUNNING' AND lease_expires_at < ?))" +
+         type_filter + " ORDER BY run_at, job_id LIMIT ?) RETURNING " + std::string(kColumns);
+}
+
+Result<bool> ChangedOne(const Result<int64_t>& r) {
+  if (!r.ok()) return r.status();
+  return *r == 1;
+}
+
+Status RequireWritable(const store::Txn& txn) {
+  return txn.writable() ? Status::Ok()
+                        : Status::Internal("job queue write outside a write transaction");
+}
+
+}  // namespace
+
+Result<int64_t> Enqueue(store::Txn& txn, std::string_view tenant_id, std::string_view type,
+                        std::string_view payload_json, int64_t run_at_ms, int64_t now_ms,
+                        std::string_view dedupe_key) {
+  STEWARD_RETURN_IF_ERROR(RequireWritable(txn));
+  if (tenant_id.empty()) return Status::InvalidArgument("tenant_id is required", "tenant_id");
+  if (type.empty()) return Status::InvalidArgument("job type is required", "type");
+  if (!ParseJson(payload_json).ok()) {
+    return Status::InvalidArgument("job payload is not valid JSON", "payload");
+  }
+  std::string tenant(tenant_id), job_type(type), key(dedupe_key);
+  // A NULL key never conflicts (NULLs are distinct in the unique index jobs_dedupe).
+  STEWARD_ASSIGN_OR_RETURN(
+      auto inserted,
+      txn.QueryOne("INSERT INTO jobs (tenant_id, type, payload, dedupe_key, status, run_at, "
+                   "attempts, created_at, updated_at) VALUES (?, ?, ?, ?, 'PENDING', ?, 0, ?, ?) "
+                   "ON CONFLICT (tenant_id, type, dedupe_key) DO NOTHING RETURNING job_id",
+                   {tenant, job_type, std::string(payload_json), store::TextOrNull(key), run_at_ms,
+                    now_ms, now_ms}));
+  if (inserted) return inserted->Int(0);
+  STEWARD_ASSIGN_OR_RETURN(
+      auto existing,
+      txn.QueryOne("SELECT job_id FROM jobs WHERE tenant_id = ? AND type = ? AND dedupe_key = ?",
+                   {tenant, job_type, key}));
+  if (!existing) return Status::Internal("job dedupe conflict without an existing job");
+  return existing->Int(0);
+}
+
+Result<std::vector<Job>> Claim(store::Txn& txn, std::string_view owner, int64_t now_ms,
+                               int64_t lease_ms, int limit, const std::vector<std::string>& types) {
+  STEWARD_RETURN_IF_ERROR(RequireWritable(txn));
+  if (owner.empty()) return Status::InvalidArgument("lease owner is required", "owner");
+  if (lease_ms <= 0) return Status::InvalidArgument("lease must be positive", "lease_ms");
+  if (limit < 1) return Status::InvalidArgument("claim limit must be at least 1", "limit");
+  std::vector<store::Value> params = {std::string(owner), now_ms + lease_ms, now_ms, now_ms,
+                                      now_ms};
+  std::string sql = ClaimSql(types, &params);
+  params.emplace_back(int64_t{limit});
+  STEWARD_ASSIGN_OR_RETURN(std::vector<store::Row> rows, txn.QueryV(sql, params));
+  std::vector<Job> jobs;
+  jobs.reserve(rows.size());
+  for (const auto& r : rows) jobs.push_back(JobFromRow(r));
+  // RETURNING gives no order.
+  std::sort(jobs.begin(), jobs.end(), [](const Job& a, const Job& b) {
+    return a.run_at_ms != b.run_at_ms ? a.run_at_ms < b.run_at_ms : a.job_id < b.job_id;
+  });
+  return jobs;
+}
+
+Result<bool> Complete(store::Txn& txn, int64_t job_id, std::string_view owner) {
+  STEWARD_RETURN_IF_ERROR(RequireWritable(txn));
+  return ChangedOne(
+      txn.Exec("DELETE FROM jobs WHERE job_id = ? AND status = 'RUNNING' AND lease_owner = ?",
+               {job_id, std::string(owner)}));
+}
+
+Result<bool> RetryAt(store::Txn& txn, int64_t job_id, std::string_view owner, int64_t run_at_ms,
+                     std::string_view error, int64_t now_ms) {
+  STEWARD_RETURN_IF_ERROR(RequireWritable(txn));
+  return ChangedOne(txn.Exec(
+      "UPDATE jobs SET status = 'PENDING', run_at = ?, lease_owner = NULL, "
+      "lease_expires_at = NULL, last_error = ?, updated_at = ? "
+      "WHERE job_id = ? AND status = 'RUNNING' AND lease_owner = ?",
+      {run_at_ms, store::TextOrNull(Truncated(error)), now_ms, job_id, std::string(owner)}));
+}
+
+Result<bool> Fail(store::Txn& txn, int64_t job_id, std::string_view owner, std::string_view error,
+                  int64_t now_ms) {
+  STEWARD_RETURN_IF_ERROR(RequireWritable(txn));
+  return ChangedOne(
+      txn.Exec("UPDATE jobs SET status = 'FAILED', lease_owner = NULL, lease_expires_at = NULL, "
+               "last_error = ?, updated_at = ? "
+               "WHERE job_id = ? AND status = 'RUNNING' AND lease_owner = ?",
+               {Truncated(error), now_ms, job_id, std::string(owner)}));
+}
+
+Result<bool> ExtendLease(store::Txn& txn, int64_t job_id, std::string_view owner,
+                         int64_t until_ms) {
+  STEWARD_RETURN_IF_ERROR(RequireWritable(txn));
+  return ChangedOne(
+      txn.Exec("UPDATE jobs SET lease_expires_at = ? "
+               "WHERE job_id = ? AND status = 'RUNNING' AND lease_owner = ?",
+               {until_ms, job_id, std::string(owner)}));
+}
+
+Result<bool> Release(store::Txn& txn, int64_t job_id, std::string_view owner, int64_t now_ms) {
+  STEWARD_RETURN_IF_ERROR(RequireWritable(txn));
+  return ChangedOne(
+      txn.Exec("UPDATE jobs SET status = 'PENDING', lease_owner = NULL, lease_expires_at = NULL, "
+               "attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END, updated_at = ? "
+               "WHERE job_id = ? AND status = 'RUNNING' AND lease_owner = ?",
+               {now_ms, job_id, std::string(owner)}));
+}
+
+Result<std::optional<Job>> Get(store::Txn& txn, int64_t job_id) {
+  STEWARD_ASSIGN_OR_RETURN(
+      auto row,
+      txn.QueryOne("SELECT " + std::string(kColumns) + " FROM jobs WHERE job_id = ?", {job_id}));
+  if (!row) return std::optional<Job>();
+  return std::optional<Job>(JobFromRow(*row));
+}
+
+Result<int64_t> PendingCount(store::Txn& txn, std::string_view tenant_id, std::string_view type) {
+  std::vector<store::Value> params = {std::string(tenant_id)};
+  std::string sql =
+      "SELECT COUNT(*) FROM jobs WHERE tenant_id = ? AND status IN ('PENDING', 'RUNNING')";
+  if (!type.empty()) {
+    sql += " AND type = ?";
+    params.emplace_back(std::string(type));
+  }
+  STEWARD_ASSIGN_OR_RETURN(std::vector<store::Row> rows, txn.QueryV(sql, params));
+  return rows.empty() ? int64_t{0} : rows.front().Int(0);
+}
+
+Result<int64_t> CountByState(store::Txn& txn, JobState state, std::string_view type) {
+  std::vector<store::Value> params = {Name(state)};
+  std::string sql = "SELECT COUNT(*) FROM jobs WHERE status = ?";
+  if (!type.empty()) {
+    sql += " AND type = ?";
+    params.emplace_back(std::string(type));
+  }
+  STEWARD_ASSIGN_OR_RETURN(std::vector<store::Row> rows, txn.QueryV(sql, params));
+  return rows.empty() ? int64_t{0} : rows.front().Int(0);
+}
+
+Result<std::vector<TypeStateCount>> CountByTypeAndState(store::Txn& txn) {
+  STEWARD_ASSIGN_OR_RETURN(
+      std::vector<store::Row> rows,
+      txn.Query("SELECT type, status, COUNT(*) FROM jobs GROUP BY type, status "
+                "ORDER BY type, status"));
+  std::vector<TypeStateCount> out;
+  out.reserve(rows.size());
+  for (const auto& r : rows) {
+    out.push_back({r.Text(0), ParseJobState(r.Text(1)).value_or(JobState::kFailed), r.Int(2)});
+  }
+  return out;
+}
+
+Result<std::optional<int64_t>> NextRunAt(store::Txn& txn, const std::vector<std::string>& types) {
+  std::vector<store::Value> params;
+  std::string sql =
+      "SELECT MIN(run_at) FROM jobs WHERE status = 'PENDING'" + TypeFilter(types, &params);
+  STEWARD_ASSIGN_OR_RETURN(std::vector<store::Row> rows, txn.QueryV(sql, params));
+  if (rows.empty() || rows.front().IsNull(0)) return std::optional<int64_t>();
+  return std::optional<int64_t>(rows.front().Int(0));
+}
+
+}  // namespace steward::jobs
