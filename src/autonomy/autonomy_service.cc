@@ -1,0 +1,206 @@
+#include "autonomy/autonomy_service.h"
+
+#include "autonomy/gate.h"
+#include "autonomy/registry.h"
+#include "autonomy/settings.h"
+#include "common/ids.h"
+#include "common/json.h"
+#include "common/time_util.h"
+#include "ledger/event_types.h"
+#include "ledger/ledger.h"
+
+namespace steward::autonomy {
+namespace {
+
+ledger::AppendRequest Meta(const Intent& i, std::string_view event, std::string_view actor) {
+  ledger::AppendRequest m;
+  m.event_type = std::string(event);
+  m.account_id = i.account_id;
+  m.trace_id = i.trace_id.value_or("");
+  m.action_intent_id = i.action_intent_id;
+  m.actor = std::string(actor);
+  return m;
+}
+
+}  // namespace
+
+void AutonomyService::Wake() {
+  if (waker_) waker_->Wake();
+}
+
+Status AutonomyService::CreateIntent(const Actor& actor, const Json& body, Json* out,
+                                     bool* created) {
+  int64_t now = clock_->NowMs();
+  CreateIntentRequest req;
+  STEWARD_RETURN_IF_ERROR(ParseCreateIntent(body, now, &req));
+  bool enqueued = false;
+  Status st = store_->Write([&](store::Txn& txn) -> Status {
+    enqueued = false;
+    *created = false;
+    Intent intent = req.intent;
+    intent.tenant_id = actor.tenant_id;
+    if (req.id_given) {
+      STEWARD_ASSIGN_OR_RETURN(auto existing,
+                               LoadIntent(txn, actor.tenant_id, intent.action_intent_id));
+      if (existing) {
+        if (existing->content_hash != intent.content_hash) {
+          return Status::Conflict("intent " + intent.action_intent_id +
+                                  " already exists with different content");
+        }
+        Json ij;
+        IntentToJson(*existing, &ij);
+        *out = Json{{"intent", std::move(ij)}};
+        if (existing->gate) {
+          Json g;
+          GateDecisionToJson(*existing->gate, &g);
+          (*out)["gate"] = std::move(g);
+        }
+        return Status::Ok();
+      }
+    }
+    auto def = ResolveActionType(txn, actor.tenant_id, intent.action_type);
+    if (!def.ok()) {
+      if (def.status().code() == Code::kNotFound) {
+        return Status::InvalidArgument("unknown action type " + intent.action_type, "action_type");
+      }
+      return def.status();
+    }
+    STEWARD_ASSIGN_OR_RETURN(PolicySettings ps, LoadPolicySettings(txn, actor.tenant_id));
+    STEWARD_ASSIGN_OR_RETURN(int64_t pending, jobs::PendingCount(txn, actor.tenant_id));
+    if (pending >= ps.max_pending_jobs) {
+      return Status::ResourceExhausted("too many pending jobs for this tenant (" +
+                                           std::to_string(pending) + "); retry later",
+                                       5);
+    }
+    intent.registry_version = def->registry_version;
+    intent.status = std::string(kStatusProposed);
+    intent.created_at = now;
+    intent.updated_at = now;
+    intent.created_by = actor.subject;
+    STEWARD_RETURN_IF_ERROR(InsertIntent(txn, intent));
+    Json data = {{"action_type", intent.action_type},
+                 {"registry_version", intent.registry_version},
+                 {"parameters", ParseJson(intent.parameters_json).value()},
+                 {"target", ParseJson(intent.target_json).value()},
+                 {"confidence_score", intent.confidence_score ? Json(*intent.confidence_score)
+                                                              : Json(nullptr)},
+                 {"risk_level", intent.risk_level ? Json(*intent.risk_level) : Json(nullptr)},
+                 {"expires_at", intent.expires_at ? Json(FormatTimestamp(*intent.expires_at))
+                                                  : Json(nullptr)},
+                 {"original_decision_id", intent.original_decision_id
+                                              ? Json(*intent.original_decision_id)
+                                              : Json(nullptr)}};
+    auto e = ledger::Append(txn, actor.tenant_id, now,
+                            Meta(intent, ledger::kIntentCreated, actor.subject), data);
+    if (!e.ok()) return e.status();
+    Json gate = nullptr;
+    if (req.run_gate) {
+      STEWARD_ASSIGN_OR_RETURN(GateOutcome o, RunGateOnIntent(txn, &intent, actor.subject, now));
+      enqueued = o.job_enqueued;
+      GateOutcomeToJson(o, intent.action_intent_id, &gate);
+    }
+    Json ij;
+    IntentToJson(intent, &ij);
+    *out = Json{{"intent", std::move(ij)}};
+    if (req.run_gate) (*out)["gate"] = std::move(gate);
+    *created = true;
+    return Status::Ok();
+  });
+  if (st.ok() && enqueued) Wake();
+  return st;
+}
+
+Status AutonomyService::GetIntent(const Actor& actor, std::string_view id, Json* out) {
+  STEWARD_RETURN_IF_ERROR(ValidateId(id, "action_intent_id"));
+  return store_->Read([&](store::Txn& txn) -> Status {
+    STEWARD_ASSIGN_OR_RETURN(auto intent, LoadIntent(txn, actor.tenant_id, id));
+    if (!intent) return Status::NotFound("intent " + std::string(id) + " not found");
+    IntentToJson(*intent, out);
+    return Status::Ok();
+  });
+}
+
+Status AutonomyService::ListIntents(const Actor& actor, const IntentFilter& filter, Json* out) {
+  if (!filter.account_id.empty()) STEWARD_RETURN_IF_ERROR(ValidateId(filter.account_id, "account_id"));
+  if (!filter.status.empty() && !IsIntentStatus(filter.status)) {
+    return Status::InvalidArgument("unknown status " + filter.status, "status");
+  }
+  if (filter.limit < 1 || filter.limit > 500) {
+    return Status::InvalidArgument("limit must be between 1 and 500", "limit");
+  }
+  return store_->Read([&](store::Txn& txn) -> Status {
+    std::vector<Intent> items;
+    std::string next;
+    STEWARD_RETURN_IF_ERROR(autonomy::ListIntents(txn, actor.tenant_id, filter, &items, &next));
+    Json arr = Json::array();
+    for (const auto& i : items) {
+      Json j;
+      IntentToJson(i, &j);
+      arr.push_back(std::move(j));
+    }
+    *out = Json{{"items", std::move(arr)}, {"next_cursor", next.empty() ? Json(nullptr) : Json(next)}};
+    return Status::Ok();
+  });
+}
+
+Status AutonomyService::CancelIntent(const Actor& actor, std::string_view id, const Json& body,
+                                     Json* out) {
+  STEWARD_RETURN_IF_ERROR(ValidateId(id, "action_intent_id"));
+  STEWARD_RETURN_IF_ERROR(RejectUnknownFields(body, {"account_id", "reason"}));
+  std::string account, reason;
+  STEWARD_RETURN_IF_ERROR(GetOptionalString(body, "account_id", &account));
+  if (!account.empty()) STEWARD_RETURN_IF_ERROR(ValidateId(account, "account_id"));
+  STEWARD_RETURN_IF_ERROR(GetOptionalString(body, "reason", &reason));
+  if (reason.size() > 1024) return Status::InvalidArgument("reason is at most 1024 characters", "reason");
+  int64_t now = clock_->NowMs();
+  return store_->Write([&](store::Txn& txn) -> Status {
+    STEWARD_ASSIGN_OR_RETURN(auto intent, LoadIntent(txn, actor.tenant_id, id));
+    if (!intent || (!account.empty() && intent->account_id != account)) {
+      return Status::NotFound("intent " + std::string(id) + " not found");
+    }
+    if (intent->status != kStatusProposed && intent->status != kStatusAwaitingApproval &&
+        intent->status != kStatusApproved) {
+      return Status::Conflict("intent is " + intent->status + " and can no longer be cancelled");
+    }
+    std::string before = intent->status;
+    intent->status = std::string(kStatusCancelled);
+    intent->updated_at = now;
+    STEWARD_RETURN_IF_ERROR(UpdateIntent(txn, *intent));
+    Json data = {{"reason", "CANCELLED_BY_USER"},
+                 {"comment", reason},
+                 {"previous_status", before},
+                 {"cancelled_by", actor.subject}};
+    auto e = ledger::Append(txn, actor.tenant_id, now,
+                            Meta(*intent, ledger::kExecutionCancelled, actor.subject), data);
+    if (!e.ok()) return e.status();
+    IntentToJson(*intent, out);
+    return Status::Ok();
+  });
+}
+
+Status AutonomyService::Gate(const Actor& actor, const Json& body, Json* out) {
+  STEWARD_RETURN_IF_ERROR(RejectUnknownFields(body, {"action_intent_id", "account_id", "tenant_id"}));
+  std::string id, account, tenant;
+  STEWARD_RETURN_IF_ERROR(GetString(body, "action_intent_id", &id));
+  STEWARD_RETURN_IF_ERROR(ValidateId(id, "action_intent_id"));
+  STEWARD_RETURN_IF_ERROR(GetString(body, "account_id", &account));
+  STEWARD_RETURN_IF_ERROR(ValidateId(account, "account_id"));
+  bool has_tenant = false;
+  STEWARD_RETURN_IF_ERROR(GetOptionalString(body, "tenant_id", &tenant, &has_tenant));
+  if (has_tenant && tenant != actor.tenant_id) {
+    return Status::PermissionDenied("tenant_id does not match the token's tenant");
+  }
+  int64_t now = clock_->NowMs();
+  bool enqueued = false;
+  Status st = store_->Write([&](store::Txn& txn) -> Status {
+    STEWARD_ASSIGN_OR_RETURN(GateOutcome o, RunGate(txn, actor.tenant_id, account, id,
+                                                    actor.subject, now));
+    enqueued = o.job_enqueued;
+    GateOutcomeToJson(o, id, out);
+    return Status::Ok();
+  });
+  if (st.ok() && enqueued) Wake();
+  return st;
+}
+
+}  // namespace steward::autonomy

@@ -1,0 +1,53 @@
+#pragma once
+// AutonomyService: the entry point the API calls for intents and the gate. Each method is one
+// store transaction (one Store::Write or Store::Read); request bodies arrive as parsed JSON
+// objects and responses leave as JSON in the SPEC §10 shapes. Thread-safe.
+
+#include <nlohmann/json_fwd.hpp>
+
+#include <string>
+
+#include "autonomy/intent.h"
+#include "common/clock.h"
+#include "common/status.h"
+#include "jobs/job_queue.h"
+#include "store/store.h"
+
+namespace steward::autonomy {
+
+// Who is calling: the tenant comes from the token, never from a body.
+struct Actor {
+  std::string tenant_id;
+  std::string subject;
+};
+
+class AutonomyService {
+ public:
+  // `waker` (may be null) is told after a commit that enqueued a job.
+  AutonomyService(store::Store* store, const Clock* clock, jobs::Waker* waker)
+      : store_(store), clock_(clock), waker_(waker) {}
+
+  // POST /v1/intents → {intent, gate?}. `created` is false for an identical repeat (200).
+  // InvalidArgument for a bad body or unknown action type; Conflict for an existing id with
+  // different content; ResourceExhausted when the tenant's pending jobs exceed its bound.
+  Status CreateIntent(const Actor& actor, const nlohmann::json& body, nlohmann::json* out,
+                      bool* created);
+  // GET /v1/intents/{id}; NotFound for another tenant's intent.
+  Status GetIntent(const Actor& actor, std::string_view id, nlohmann::json* out);
+  // GET /v1/intents (and /v1/inbox with status AWAITING_APPROVAL) → {items, next_cursor}.
+  Status ListIntents(const Actor& actor, const IntentFilter& filter, nlohmann::json* out);
+  // POST /v1/intents/{id}/cancel. Conflict once the intent is executing or finished.
+  Status CancelIntent(const Actor& actor, std::string_view id, const nlohmann::json& body,
+                      nlohmann::json* out);
+  // POST /v1/gate/auto-approval.
+  Status Gate(const Actor& actor, const nlohmann::json& body, nlohmann::json* out);
+
+ private:
+  void Wake();
+
+  store::Store* store_;
+  const Clock* clock_;
+  jobs::Waker* waker_;
+};
+
+}  // namespace steward::autonomy

@@ -1,0 +1,94 @@
+#include "autonomy/budget.h"
+
+#include "common/json.h"
+#include "common/time_util.h"
+
+namespace steward::autonomy {
+
+Result<std::optional<BudgetConfig>> LoadBudgetConfig(store::Txn& txn, std::string_view tenant_id,
+                                                     std::string_view account_id) {
+  STEWARD_ASSIGN_OR_RETURN(auto row, txn.QueryOne("SELECT max_autonomous_per_day, "
+                                                  "max_per_action_type, timezone, updated_at, "
+                                                  "updated_by FROM budget_configs WHERE tenant_id "
+                                                  "= ? AND account_id = ?",
+                                                  {std::string(tenant_id), std::string(account_id)}));
+  if (!row) return std::optional<BudgetConfig>();
+  BudgetConfig c;
+  c.max_autonomous_per_day = row->Int(0);
+  auto per = ParseJson(row->Text(1));
+  if (per.ok() && per->is_object()) {
+    for (auto it = per->begin(); it != per->end(); ++it) {
+      if (it->is_number_integer()) c.max_per_action_type[it.key()] = it->get<int64_t>();
+    }
+  }
+  c.timezone = row->Text(2);
+  c.updated_at = row->Int(3);
+  c.updated_by = row->Text(4);
+  return std::optional<BudgetConfig>(std::move(c));
+}
+
+Result<BudgetUsage> LoadBudgetUsage(store::Txn& txn, std::string_view tenant_id,
+                                    std::string_view account_id, std::string_view day) {
+  STEWARD_ASSIGN_OR_RETURN(auto rows, txn.Query("SELECT action_type, used FROM budget_usage WHERE "
+                                                "tenant_id = ? AND account_id = ? AND day = ?",
+                                                {std::string(tenant_id), std::string(account_id),
+                                                 std::string(day)}));
+  BudgetUsage u;
+  for (const auto& r : rows) {
+    if (r.Text(0) == kTotalUsageKey) {
+      u.total = r.Int(1);
+    } else {
+      u.per_action_type[r.Text(0)] = r.Int(1);
+    }
+  }
+  return u;
+}
+
+Result<BudgetCheck> CheckBudget(store::Txn& txn, std::string_view tenant_id,
+                                std::string_view account_id, std::string_view action_type,
+                                int64_t now_ms) {
+  BudgetCheck check;
+  STEWARD_ASSIGN_OR_RETURN(auto config, LoadBudgetConfig(txn, tenant_id, account_id));
+  if (!config) return check;
+  check.configured = true;
+  check.day = LocalDay(now_ms, config->timezone);
+  check.limit = config->max_autonomous_per_day;
+  STEWARD_ASSIGN_OR_RETURN(
+      auto rows, txn.Query("SELECT action_type, used FROM budget_usage WHERE tenant_id = ? AND "
+                           "account_id = ? AND day = ? AND action_type IN ('*', ?)",
+                           {std::string(tenant_id), std::string(account_id), check.day,
+                            std::string(action_type)}));
+  for (const auto& r : rows) {
+    if (r.Text(0) == kTotalUsageKey) {
+      check.used = r.Int(1);
+    } else {
+      check.type_used = r.Int(1);
+    }
+  }
+  check.remaining = std::max<int64_t>(0, check.limit - check.used);
+  auto cap = config->max_per_action_type.find(std::string(action_type));
+  if (cap != config->max_per_action_type.end()) check.type_limit = cap->second;
+  if (check.used >= check.limit) {
+    check.exceeded = true;
+    check.exceeded_scope = "total";
+  } else if (check.type_limit && check.type_used >= *check.type_limit) {
+    check.exceeded = true;
+    check.exceeded_scope = "action_type";
+  }
+  return check;
+}
+
+Status ConsumeBudget(store::Txn& txn, std::string_view tenant_id, std::string_view account_id,
+                     std::string_view action_type, std::string_view day) {
+  for (std::string_view key : {kTotalUsageKey, action_type}) {
+    auto r = txn.Exec(
+        "INSERT INTO budget_usage (tenant_id, account_id, day, action_type, used) VALUES (?, ?, ?, "
+        "?, 1) ON CONFLICT (tenant_id, account_id, day, action_type) DO UPDATE SET used = "
+        "budget_usage.used + 1",
+        {std::string(tenant_id), std::string(account_id), std::string(day), std::string(key)});
+    if (!r.ok()) return r.status();
+  }
+  return Status::Ok();
+}
+
+}  // namespace steward::autonomy
