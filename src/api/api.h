@@ -1,0 +1,39 @@
+#pragma once
+// The Steward HTTP API (SPEC §10): registers every resource's routes on a Router. Each routes
+// file exposes one Register…Routes(Router&, const ApiDeps&). Handlers authenticate the bearer
+// token, check the role, parse the JSON body, call one service method and map its Status
+// through the one error mapping (errors.h). api/ never writes SQL.
+
+#include <string>
+
+#include "api/metrics.h"
+#include "api/router.h"
+#include "auth/jwt_verifier.h"
+#include "autonomy/autonomy_service.h"
+#include "autonomy/config_service.h"
+#include "common/clock.h"
+#include "store/store.h"
+
+namespace steward::api {
+
+struct ApiDeps {
+  store::Store* store = nullptr;
+  const Clock* clock = nullptr;
+  const auth::JwtVerifier* verifier = nullptr;
+  autonomy::AutonomyService* autonomy = nullptr;
+  autonomy::ConfigService* config = nullptr;
+  Metrics* metrics = nullptr;
+  bool metrics_public = true;  // /metrics without a token
+};
+
+void RegisterIntentRoutes(Router& router, const ApiDeps& deps);
+void RegisterGateRoutes(Router& router, const ApiDeps& deps);
+void RegisterConfigRoutes(Router& router, const ApiDeps& deps);
+void RegisterRegistryRoutes(Router& router, const ApiDeps& deps);
+void RegisterLedgerRoutes(Router& router, const ApiDeps& deps);
+void RegisterOpsRoutes(Router& router, const ApiDeps& deps);
+
+// All of the above.
+void RegisterAllRoutes(Router& router, const ApiDeps& deps);
+
+}  // namespace steward::api

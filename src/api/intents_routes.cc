@@ -1,0 +1,64 @@
+// Intents, the inbox and the auto-approval gate (SPEC §5, §10).
+#include "api/api.h"
+#include "api/route_util.h"
+#include "common/json.h"
+
+namespace steward::api {
+namespace {
+
+Status ListWith(const ApiDeps& deps, const Call& c, std::string status, Json* out) {
+  autonomy::IntentFilter f;
+  f.account_id = c.Query("account_id");
+  f.status = status.empty() ? c.Query("status") : status;
+  f.action_type = c.Query("action_type");
+  f.cursor = c.Query("cursor");
+  int64_t limit = 50;
+  STEWARD_RETURN_IF_ERROR(QueryInt(c, "limit", 1, 500, &limit));
+  f.limit = static_cast<int>(limit);
+  return deps.autonomy->ListIntents(c.actor, f, out);
+}
+
+}  // namespace
+
+void RegisterIntentRoutes(Router& r, const ApiDeps& d) {
+  using auth::Role;
+  Route(r, d, "POST", "/v1/intents", Role::kAgent, [d](const Call& c, Json* out, int* status) {
+    bool created = false;
+    Status st = d.autonomy->CreateIntent(c.actor, c.body, out, &created);
+    if (st.ok()) {
+      *status = created ? 201 : 200;
+      if (d.metrics && out->contains("gate") && (*out)["gate"].is_object() &&
+          (*out)["gate"].contains("reason") && created) {
+        d.metrics->RecordGateResult((*out)["gate"]["result"].get<std::string>(),
+                                    (*out)["gate"]["reason"].get<std::string>());
+      }
+    }
+    return st;
+  });
+  Route(r, d, "GET", "/v1/intents", Role::kViewer,
+        [d](const Call& c, Json* out, int*) { return ListWith(d, c, "", out); });
+  Route(r, d, "GET", "/v1/inbox", Role::kViewer, [d](const Call& c, Json* out, int*) {
+    return ListWith(d, c, "AWAITING_APPROVAL", out);
+  });
+  Route(r, d, "GET", "/v1/intents/{id}", Role::kViewer, [d](const Call& c, Json* out, int*) {
+    return d.autonomy->GetIntent(c.actor, c.params.Get("id"), out);
+  });
+  Route(r, d, "POST", "/v1/intents/{id}/cancel", Role::kApprover,
+        [d](const Call& c, Json* out, int*) {
+          return d.autonomy->CancelIntent(c.actor, c.params.Get("id"), c.body, out);
+        });
+}
+
+void RegisterGateRoutes(Router& r, const ApiDeps& d) {
+  Route(r, d, "POST", "/v1/gate/auto-approval", auth::Role::kAgent,
+        [d](const Call& c, Json* out, int*) {
+          Status st = d.autonomy->Gate(c.actor, c.body, out);
+          if (st.ok() && d.metrics) {
+            d.metrics->RecordGateResult((*out)["result"].get<std::string>(),
+                                        (*out)["reason"].get<std::string>());
+          }
+          return st;
+        });
+}
+
+}  // namespace steward::api

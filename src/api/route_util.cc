@@ -1,0 +1,99 @@
+#include "api/route_util.h"
+
+#include <chrono>
+
+#include "api/errors.h"
+#include "common/json.h"
+
+namespace steward::api {
+
+std::string Call::Query(std::string_view name) const {
+  auto v = req.QueryParam(name);
+  return v ? *v : std::string();
+}
+
+Status QueryInt(const Call& call, std::string_view name, int64_t lo, int64_t hi, int64_t* out) {
+  std::string v = call.Query(name);
+  if (v.empty()) return Status::Ok();
+  try {
+    size_t pos = 0;
+    long long n = std::stoll(v, &pos);
+    if (pos != v.size() || n < lo || n > hi) throw std::out_of_range(v);
+    *out = n;
+    return Status::Ok();
+  } catch (const std::exception&) {
+    return Status::InvalidArgument(std::string(name) + " must be an integer from " +
+                                       std::to_string(lo) + " to " + std::to_string(hi),
+                                   std::string(name));
+  }
+}
+
+namespace {
+
+Result<auth::Principal> Authenticate(const ApiDeps& deps, const HttpRequest& req) {
+  auto header = req.Header("authorization");
+  if (!header || header->empty()) {
+    return Status::Unauthenticated("missing Authorization: Bearer token");
+  }
+  constexpr std::string_view kBearer = "Bearer ";
+  if (header->size() <= kBearer.size() || header->compare(0, kBearer.size(), kBearer) != 0) {
+    return Status::Unauthenticated("Authorization must be 'Bearer <token>'");
+  }
+  return deps.verifier->Verify(std::string_view(*header).substr(kBearer.size()));
+}
+
+HttpResponse Respond(const Status& st, const Json& out, int status) {
+  if (!st.ok()) return ErrorResponse(st);
+  return JsonResponse(status, out.dump());
+}
+
+}  // namespace
+
+Handler Authed(const ApiDeps& deps, std::string method, std::string pattern, auth::Role role,
+               CallFn fn) {
+  return [deps, method, pattern, role, fn](const HttpRequest& req,
+                                           const PathParams& params) -> HttpResponse {
+    auto start = std::chrono::steady_clock::now();
+    HttpResponse resp = [&]() -> HttpResponse {
+      auto principal = Authenticate(deps, req);
+      if (!principal.ok()) return ErrorResponse(principal.status());
+      if (!auth::HasRole(*principal, role)) {
+        return ErrorResponse(Status::PermissionDenied(
+            "this call needs the " + std::string(auth::RoleName(role)) + " role"));
+      }
+      if (auto t = req.QueryParam("tenant_id"); t && *t != principal->tenant_id) {
+        return ErrorResponse(Status::PermissionDenied("tenant_id does not match the token's tenant"));
+      }
+      Json body = Json::object();
+      if (method == "POST" || method == "PUT") {
+        if (!req.body.empty()) {
+          auto parsed = ParseJsonObject(req.body);
+          if (!parsed.ok()) return ErrorResponse(parsed.status());
+          body = std::move(parsed).value();
+        }
+        auto t = body.find("tenant_id");
+        if (t != body.end() && (!t->is_string() || t->get<std::string>() != principal->tenant_id)) {
+          return ErrorResponse(
+              Status::PermissionDenied("tenant_id does not match the token's tenant"));
+        }
+      }
+      Call call{req, params, *principal, {principal->tenant_id, principal->subject}, body};
+      Json out;
+      int status = 200;
+      Status st = fn(call, &out, &status);
+      return Respond(st, out, status);
+    }();
+    if (deps.metrics) {
+      double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      deps.metrics->RecordRequest(method, pattern, resp.status, secs);
+    }
+    return resp;
+  };
+}
+
+void Route(Router& router, const ApiDeps& deps, const std::string& method,
+           const std::string& pattern, auth::Role role, CallFn fn) {
+  router.Add(method, pattern, Authed(deps, method, pattern, role, std::move(fn)));
+}
+
+}  // namespace steward::api
