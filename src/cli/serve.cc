@@ -1,0 +1,205 @@
+// `steward serve`: wires the store, auth, services, job workers and the HTTP server, then waits
+// for SIGTERM/SIGINT and shuts down gracefully (stop accepting, finish in-flight requests,
+// finish or release leased jobs).
+#include <signal.h>
+
+#include <filesystem>
+#include <iostream>
+
+#include "api/api.h"
+#include "api/http_server.h"
+#include "auth/jwt_mint.h"
+#include "auth/jwt_verifier.h"
+#include "autonomy/autonomy_service.h"
+#include "autonomy/config_service.h"
+#include "autonomy/settings.h"
+#include "cli/cli.h"
+#include "cli/server_config.h"
+#include "common/json.h"
+#include "common/log.h"
+#include "jobs/worker_pool.h"
+#include "store/store.h"
+
+namespace steward::cli {
+namespace {
+
+constexpr char kDemoTenant[] = "demo";
+constexpr char kDemoAccount[] = "acct-demo";
+constexpr int64_t kDemoTokenTtlMs = 24LL * 3600 * 1000;
+
+// Gives the demo tenant an allowlist, AUTO_EXECUTE for internal tasks and a budget, once.
+Status SetUpDemo(autonomy::ConfigService* cfg) {
+  autonomy::Actor admin{kDemoTenant, "steward-demo"};
+  Json out;
+  autonomy::ConfigQuery q;
+  q.account_id = kDemoAccount;
+  Status have = cfg->GetBudget(admin, q, &out);
+  if (have.ok()) return Status::Ok();  // already set up on an earlier start
+  STEWARD_RETURN_IF_ERROR(cfg->PutAllowlist(
+      admin, {{"action_types", {"CREATE_INTERNAL_TASK", "CREATE_INTERNAL_NOTE", "FLAG_FOR_REVIEW"}}},
+      &out));
+  for (const char* t : {"CREATE_INTERNAL_TASK", "CREATE_INTERNAL_NOTE", "FLAG_FOR_REVIEW"}) {
+    STEWARD_RETURN_IF_ERROR(cfg->PutMode(admin, {{"action_type", t}, {"mode", "AUTO_EXECUTE"}}, &out));
+  }
+  return cfg->PutBudget(admin, {{"account_id", kDemoAccount}, {"max_autonomous_per_day", 100}},
+                        &out);
+}
+
+}  // namespace
+
+int Serve(ServerConfig cfg) {
+  if (!log::SetLevel(cfg.log_level)) {
+    std::cerr << "error: log level must be debug, info, warn or error\n";
+    return kExitUsage;
+  }
+  std::string host;
+  int port = 0;
+  Status st = ParseListen(cfg.listen, &host, &port);
+  if (!st.ok()) {
+    std::cerr << "error: " << st.message() << "\n";
+    return kExitUsage;
+  }
+  std::error_code ec;
+  std::filesystem::create_directories(cfg.data_dir, ec);
+  if (ec) {
+    std::cerr << "error: cannot create data directory " << cfg.data_dir << ": " << ec.message() << "\n";
+    return kExitFailure;
+  }
+
+  // Block the shutdown signals before any thread starts, so every thread inherits the mask and
+  // only the main thread's sigwait receives them.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  store::StoreOptions sopts;
+  sopts.durability = cfg.durability == "process" ? store::Durability::kProcess : store::Durability::kFull;
+  auto store = store::Open(StoreUrl(cfg), sopts);
+  if (!store.ok()) {
+    log::Event(log::Level::kError, "store_open_failed", {{"error", store.status().ToString()}});
+    std::cerr << "error: " << store.status().message() << "\n";
+    return kExitFailure;
+  }
+  auto secret = LoadJwtSecret(cfg, true);
+  auto signing = LoadSigningSecret(cfg, true);
+  if (!secret.ok() || !signing.ok()) {
+    std::cerr << "error: " << (secret.ok() ? signing.status() : secret.status()).message() << "\n";
+    return kExitFailure;
+  }
+  auth::VerifierOptions vopts;
+  vopts.hs256_secret = *secret;
+  vopts.public_key_pem_files = cfg.jwt_public_keys;
+  vopts.jwks_file = cfg.jwks_file;
+  vopts.issuer = cfg.jwt_issuer;
+  vopts.audience = cfg.jwt_audience;
+  const Clock* clock = SystemClock::Default();
+  auto verifier = auth::JwtVerifier::Create(vopts, clock);
+  if (!verifier.ok()) {
+    std::cerr << "error: " << verifier.status().message() << "\n";
+    return kExitUsage;
+  }
+
+  jobs::WorkerPool::Options wopts;
+  wopts.threads = cfg.workers;
+  jobs::WorkerPool pool(store->get(), clock, wopts);
+  autonomy::AutonomyService autonomy(store->get(), clock, &pool);
+  autonomy::ConfigService config(store->get(), clock);
+  api::Metrics metrics;
+  store::Store* raw_store = store->get();
+  metrics.AddScrapeHook([raw_store](std::string* out) {
+    *out += "# HELP steward_jobs Jobs in the outbox by type and status.\n# TYPE steward_jobs gauge\n";
+    (void)raw_store->Read([&](store::Txn& txn) -> Status {
+      return txn.ForEach("SELECT type, status, COUNT(*) FROM jobs GROUP BY type, status", {},
+                         [&](const store::Row& r) {
+                           *out += "steward_jobs{type=\"" + r.Text(0) + "\",status=\"" + r.Text(1) +
+                                   "\"} " + std::to_string(r.Int(2)) + "\n";
+                           return true;
+                         });
+    });
+    *out += "# HELP steward_store_commits_total Committed write transactions.\n"
+            "# TYPE steward_store_commits_total counter\nsteward_store_commits_total " +
+            std::to_string(raw_store->commits()) +
+            "\n# HELP steward_store_batches_total Database transactions used for them (group "
+            "commit).\n# TYPE steward_store_batches_total counter\nsteward_store_batches_total " +
+            std::to_string(raw_store->batches()) + "\n";
+  });
+
+  api::ApiDeps deps;
+  deps.store = store->get();
+  deps.clock = clock;
+  deps.verifier = verifier->get();
+  deps.autonomy = &autonomy;
+  deps.config = &config;
+  deps.metrics = &metrics;
+  deps.metrics_public = cfg.metrics_public;
+  api::Router router;
+  api::RegisterAllRoutes(router, deps);
+
+  api::HttpServer::Options hopts;
+  hopts.host = host;
+  hopts.port = port;
+  hopts.io_threads = cfg.io_threads;
+  hopts.handler_threads = cfg.handler_threads;
+  hopts.access_log = cfg.access_log;
+  api::HttpServer server(&router, hopts);
+  st = server.Start();
+  if (!st.ok()) {
+    log::Event(log::Level::kError, "listen_failed", {{"listen", cfg.listen}, {"error", st.ToString()}});
+    std::cerr << "error: " << st.message() << "\n";
+    return kExitFailure;
+  }
+  st = pool.Start();
+  if (!st.ok()) {
+    server.Stop();
+    std::cerr << "error: " << st.message() << "\n";
+    return kExitFailure;
+  }
+  std::string base = "http://" + host + ":" + std::to_string(server.port());
+  log::Event(log::Level::kInfo, "server_started",
+             {{"listen", host + ":" + std::to_string(server.port())},
+              {"store", std::string(raw_store->backend())},
+              {"durability", cfg.durability},
+              {"workers", cfg.workers}});
+
+  if (cfg.demo) {
+    Status demo = SetUpDemo(&config);
+    auth::MintRequest req;
+    req.subject = "demo-admin";
+    req.tenant_id = kDemoTenant;
+    req.roles = {"admin"};
+    req.now_ms = clock->NowMs();
+    req.ttl_ms = kDemoTokenTtlMs;
+    req.issuer = cfg.jwt_issuer;
+    req.audience = cfg.jwt_audience;
+    auto token = auth::MintHs256(*secret, req);
+    if (!demo.ok() || !token.ok()) {
+      std::cerr << "error: demo set-up failed: " << (demo.ok() ? token.status() : demo).message() << "\n";
+    } else {
+      std::cout << "\nSteward is running at " << base << " (store " << StoreUrl(cfg) << ")\n\n"
+                << "Demo tenant '" << kDemoTenant << "', account '" << kDemoAccount
+                << "': CREATE_INTERNAL_TASK auto-executes, budget 100/day.\n\n"
+                << "Admin token (24 h):\n  export STEWARD_TOKEN=" << *token << "\n\n"
+                << "Create an intent that auto-executes:\n"
+                << "  curl -s -X POST " << base << "/v1/intents \\\n"
+                << "    -H \"Authorization: Bearer $STEWARD_TOKEN\" -H 'Content-Type: application/json' \\\n"
+                << "    -d '{\"account_id\":\"" << kDemoAccount
+                << "\",\"action_type\":\"CREATE_INTERNAL_TASK\",\"parameters\":{\"title\":\"Call back "
+                   "Acme\"},\"confidence_score\":0.92}'\n\n"
+                << "Stop with Ctrl-C.\n"
+                << std::flush;
+    }
+  }
+
+  int sig = 0;
+  sigwait(&signals, &sig);
+  log::Event(log::Level::kInfo, "shutdown_started", {{"signal", sig}});
+  server.Stop();
+  pool.Stop();
+  log::Event(log::Level::kInfo, "shutdown_complete");
+  return kExitOk;
+}
+
+}  // namespace steward::cli
