@@ -262,15 +262,14 @@ Result<GateOutcome> RunGateOnIntent(store::Txn& txn, Intent* intent, std::string
                {"policy_clause", o.policy_clause},
                {"policy_decision", o.policy_decision},
                {"inputs", inputs}};
-  auto e1 = ledger::Append(txn, tenant, now_ms, Meta(*intent, ledger::kPolicyEvaluated, actor), eval);
-  if (!e1.ok()) return e1.status();
   Json approved = {{"approval_source", "POLICY"},
                    {"approved_by", policy::kPolicyVersion},
                    {"parameters", ParseJson(intent->parameters_json).value()},
                    {"budget", {{"day", b.day}, {"used", o.budget_used}, {"limit", b.limit}}}};
-  auto e2 = ledger::Append(txn, tenant, now_ms, Meta(*intent, ledger::kActionApproved, actor),
-                           approved);
-  if (!e2.ok()) return e2.status();
+  ledger::AppendRequest evaluated = Meta(*intent, ledger::kPolicyEvaluated, actor);
+  ledger::AppendRequest approval = Meta(*intent, ledger::kActionApproved, actor);
+  auto entries = ledger::AppendMany(txn, tenant, now_ms, {{&evaluated, &eval}, {&approval, &approved}});
+  if (!entries.ok()) return entries.status();
   Json payload = {{"action_intent_id", intent->action_intent_id},
                   {"account_id", intent->account_id},
                   {"execution", 1}};

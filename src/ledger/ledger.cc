@@ -140,44 +140,64 @@ Result<std::optional<std::pair<int64_t, int64_t>>> SeqRange(store::Txn& txn,
 
 Result<Entry> Append(store::Txn& txn, std::string_view tenant_id, int64_t now_ms,
                      const AppendRequest& req, const Json& data) {
+  std::pair<const AppendRequest*, const Json*> one{&req, &data};
+  STEWARD_ASSIGN_OR_RETURN(auto entries, AppendMany(txn, tenant_id, now_ms, {one}));
+  return std::move(entries.front());
+}
+
+Result<std::vector<Entry>> AppendMany(
+    store::Txn& txn, std::string_view tenant_id, int64_t now_ms,
+    std::initializer_list<std::pair<const AppendRequest*, const Json*>> events) {
   if (!txn.writable()) return Status::Internal("ledger append outside a write transaction");
   if (tenant_id.empty()) return Status::InvalidArgument("tenant_id is required", "tenant_id");
-  if (!IsKnownEventType(req.event_type)) {
-    return Status::InvalidArgument("unknown ledger event type '" + req.event_type + "'",
-                                   "event_type");
-  }
-  if (!data.is_object()) {
-    return Status::InvalidArgument("ledger data must be a JSON object", "data");
+  if (events.size() == 0) return Status::Internal("ledger append of no events");
+  for (const auto& [req, data] : events) {
+    if (!IsKnownEventType(req->event_type)) {
+      return Status::InvalidArgument("unknown ledger event type '" + req->event_type + "'",
+                                     "event_type");
+    }
+    if (!data->is_object()) {
+      return Status::InvalidArgument("ledger data must be a JSON object", "data");
+    }
   }
   STEWARD_ASSIGN_OR_RETURN(std::optional<Head> head, ReadHead(txn, tenant_id, true));
+  int64_t seq = head ? head->seq : 0;
+  std::string prev = head ? head->hash : std::string(kGenesisHash);
 
-  Entry e;
-  e.tenant_id = std::string(tenant_id);
-  e.seq = head ? head->seq + 1 : 1;
-  e.entry_id = NewId(kEntryIdPrefix, now_ms);
-  e.ts_ms = now_ms;
-  e.event_type = req.event_type;
-  e.account_id = req.account_id;
-  e.trace_id = req.trace_id;
-  e.action_intent_id = req.action_intent_id;
-  e.actor = req.actor;
-  e.data_json = CanonicalJson(data);
-  e.prev_hash = head ? head->hash : std::string(kGenesisHash);
-  e.hash = EntryHash(e);
-
-  auto ins = txn.Exec(
-      "INSERT INTO ledger (tenant_id, seq, entry_id, ts, event_type, account_id, trace_id, "
-      "action_intent_id, actor, data, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-      {e.tenant_id, e.seq, e.entry_id, e.ts_ms, e.event_type, store::TextOrNull(e.account_id),
-       store::TextOrNull(e.trace_id), store::TextOrNull(e.action_intent_id), e.actor, e.data_json,
-       e.prev_hash, e.hash});
-  if (!ins.ok()) return ins.status();
+  std::vector<Entry> out;
+  out.reserve(events.size());
+  for (const auto& [req, data] : events) {
+    Entry e;
+    e.tenant_id = std::string(tenant_id);
+    e.seq = ++seq;
+    e.entry_id = NewId(kEntryIdPrefix, now_ms);
+    e.ts_ms = now_ms;
+    e.event_type = req->event_type;
+    e.account_id = req->account_id;
+    e.trace_id = req->trace_id;
+    e.action_intent_id = req->action_intent_id;
+    e.actor = req->actor;
+    e.data_json = CanonicalJson(*data);
+    e.prev_hash = prev;
+    e.hash = EntryHash(e);
+    prev = e.hash;
+    auto ins = txn.Exec(
+        "INSERT INTO ledger (tenant_id, seq, entry_id, ts, event_type, account_id, trace_id, "
+        "action_intent_id, actor, data, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+        "?)",
+        {e.tenant_id, e.seq, e.entry_id, e.ts_ms, e.event_type, store::TextOrNull(e.account_id),
+         store::TextOrNull(e.trace_id), store::TextOrNull(e.action_intent_id), e.actor,
+         e.data_json, e.prev_hash, e.hash});
+    if (!ins.ok()) return ins.status();
+    out.push_back(std::move(e));
+  }
+  // The head moves once for the whole group.
   auto up = txn.Exec(
       "INSERT INTO ledger_heads (tenant_id, seq, hash) VALUES (?, ?, ?) "
       "ON CONFLICT (tenant_id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash",
-      {e.tenant_id, e.seq, e.hash});
+      {std::string(tenant_id), seq, prev});
   if (!up.ok()) return up.status();
-  return e;
+  return out;
 }
 
 Result<std::optional<Head>> GetHead(store::Txn& txn, std::string_view tenant_id) {

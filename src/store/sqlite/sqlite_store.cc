@@ -68,7 +68,7 @@ class Conn {
   }
 
   Result<sqlite3_stmt*> Prepare(std::string_view sql) {
-    auto it = cache_.find(std::string(sql));
+    auto it = cache_.find(sql);
     if (it != cache_.end()) return it->second;
     sqlite3_stmt* stmt = nullptr;
     int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),
@@ -146,11 +146,22 @@ class Conn {
     return static_cast<int64_t>(sqlite3_changes64(db_));
   }
 
+  // Runs a parameterless control statement (BEGIN, SAVEPOINT, COMMIT…) from the statement
+  // cache, so the hot path of group commit parses nothing.
+  Status Control(std::string_view sql) {
+    auto r = Run(sql, nullptr, 0, nullptr);
+    return r.ok() ? Status::Ok() : r.status();
+  }
+
   sqlite3* db() const { return db_; }
 
  private:
   sqlite3* db_ = nullptr;
-  std::unordered_map<std::string, sqlite3_stmt*> cache_;
+  struct Hash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  std::unordered_map<std::string, sqlite3_stmt*, Hash, std::equal_to<>> cache_;
 };
 
 class SqliteTxn final : public Txn {
@@ -209,12 +220,25 @@ class SqliteStore final : public Store {
     }
     cv_.notify_all();
     if (writer_.joinable()) writer_.join();
+    {
+      std::lock_guard<std::mutex> lock(ckpt_mu_);
+      ckpt_stopping_ = true;
+    }
+    ckpt_cv_.notify_all();
+    if (checkpointer_.joinable()) checkpointer_.join();
   }
 
   Status Init() {
     writer_conn_ = std::make_unique<Conn>();
     STEWARD_RETURN_IF_ERROR(writer_conn_->Open(path_, false, options_.durability));
     STEWARD_RETURN_IF_ERROR(ApplyMigrations());
+    // Checkpoints run on their own thread and connection so the writer never pays for copying
+    // WAL frames into the database file (and its fsync): the writer's WAL hook only signals.
+    STEWARD_RETURN_IF_ERROR(writer_conn_->ExecScript("PRAGMA wal_autocheckpoint=0"));
+    checkpoint_conn_ = std::make_unique<Conn>();
+    STEWARD_RETURN_IF_ERROR(checkpoint_conn_->Open(path_, false, options_.durability));
+    sqlite3_wal_hook(writer_conn_->db(), &SqliteStore::OnWalCommit, this);
+    checkpointer_ = std::thread([this] { CheckpointLoop(); });
     writer_ = std::thread([this] { WriterLoop(); });
     return Status::Ok();
   }
@@ -316,6 +340,40 @@ class SqliteStore final : public Store {
     return Status::Ok();
   }
 
+  // WAL size (in pages) at which the checkpointer is woken, and at which the writer, if the
+  // checkpointer cannot keep up, checkpoints itself so the WAL stays bounded.
+  static constexpr int kCheckpointPages = 1000;
+  static constexpr int kWriterCheckpointPages = 50000;
+
+  static int OnWalCommit(void* self, sqlite3* db, const char*, int pages) {
+    auto* store = static_cast<SqliteStore*>(self);
+    if (pages >= kWriterCheckpointPages) {
+      sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+    } else if (pages >= kCheckpointPages) {
+      {
+        std::lock_guard<std::mutex> lock(store->ckpt_mu_);
+        store->ckpt_wanted_ = true;
+      }
+      store->ckpt_cv_.notify_one();
+    }
+    return SQLITE_OK;
+  }
+
+  void CheckpointLoop() {
+    while (true) {
+      {
+        std::unique_lock<std::mutex> lock(ckpt_mu_);
+        ckpt_cv_.wait(lock, [&] { return ckpt_stopping_ || ckpt_wanted_; });
+        if (ckpt_stopping_) break;
+        ckpt_wanted_ = false;
+      }
+      // PASSIVE never blocks the writer or readers; frames still in use are copied next time.
+      sqlite3_wal_checkpoint_v2(checkpoint_conn_->db(), nullptr, SQLITE_CHECKPOINT_PASSIVE,
+                                nullptr, nullptr);
+    }
+    checkpoint_conn_.reset();
+  }
+
   void WriterLoop() {
     std::vector<WriteRequest*> batch;
     std::vector<Status> results;
@@ -337,7 +395,7 @@ class SqliteStore final : public Store {
   void RunBatch(const std::vector<WriteRequest*>& batch, std::vector<Status>* results) {
     Conn& c = *writer_conn_;
     results->assign(batch.size(), Status::Ok());
-    Status begin = c.ExecScript("BEGIN IMMEDIATE");
+    Status begin = c.Control("BEGIN IMMEDIATE");
     if (!begin.ok()) {
       for (auto& r : *results) r = Status::Unavailable("cannot begin transaction: " + begin.message());
       return;
@@ -345,7 +403,7 @@ class SqliteStore final : public Store {
     SqliteTxn txn(&c, true);
     size_t committed_from = 0;  // closures before this index were lost with a rolled-back txn
     for (size_t i = 0; i < batch.size(); ++i) {
-      Status st = c.ExecScript("SAVEPOINT w");
+      Status st = c.Control("SAVEPOINT w");
       if (st.ok()) {
         try {
           st = (*batch[i]->fn)(txn);
@@ -364,7 +422,7 @@ class SqliteStore final : public Store {
         }
         if (!st.ok()) (*results)[i] = st;
         committed_from = i + 1;
-        Status again = c.ExecScript("BEGIN IMMEDIATE");
+        Status again = c.Control("BEGIN IMMEDIATE");
         if (!again.ok()) {
           for (size_t j = i + 1; j < batch.size(); ++j) {
             (*results)[j] = Status::Unavailable("cannot begin transaction: " + again.message());
@@ -374,14 +432,14 @@ class SqliteStore final : public Store {
         continue;
       }
       if (st.ok()) {
-        st = c.ExecScript("RELEASE w");
+        st = c.Control("RELEASE w");
       } else {
-        (void)c.ExecScript("ROLLBACK TO w");
-        (void)c.ExecScript("RELEASE w");
+        (void)c.Control("ROLLBACK TO w");
+        (void)c.Control("RELEASE w");
       }
       (*results)[i] = st;
     }
-    Status commit = c.ExecScript("COMMIT");
+    Status commit = c.Control("COMMIT");
     if (!commit.ok()) {
       (void)c.ExecScript("ROLLBACK");
       for (size_t j = committed_from; j < batch.size(); ++j) {
@@ -401,6 +459,12 @@ class SqliteStore final : public Store {
   const StoreOptions options_;
   std::unique_ptr<Conn> writer_conn_;  // used only by writer_ after Init
   std::thread writer_;
+  std::unique_ptr<Conn> checkpoint_conn_;  // used only by checkpointer_ after Init
+  std::thread checkpointer_;
+  std::mutex ckpt_mu_;
+  std::condition_variable ckpt_cv_;
+  bool ckpt_wanted_ = false;    // GUARDED_BY(ckpt_mu_)
+  bool ckpt_stopping_ = false;  // GUARDED_BY(ckpt_mu_)
 
   std::mutex mu_;
   std::condition_variable cv_;
