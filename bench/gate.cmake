@@ -1,0 +1,5 @@
+add_executable(gate_bench ${CMAKE_CURRENT_LIST_DIR}/gate_bench.cc)
+target_link_libraries(gate_bench PRIVATE steward_autonomy SQLite::SQLite3)
+if(TARGET PkgConfig::JEMALLOC)
+  target_link_libraries(gate_bench PRIVATE PkgConfig::JEMALLOC)
+endif()
