@@ -317,5 +317,41 @@ TEST_F(JobQueueTest, WorkCommitsOrRollsBackWithTheCallersTransaction) {
   EXPECT_TRUE(ClaimAs("a").empty());
 }
 
+// The backlog counter (triggers of schema v2) against a COUNT over the queue after every kind
+// of move: enqueue, dedupe, claim, retry, release, complete, fail, re-claim after expiry.
+TEST_F(JobQueueTest, BacklogCounterMatchesTheQueueAfterEveryMove) {
+  auto counted = [&](const std::string& tenant) {
+    return ReadValue<int64_t>([&](store::Txn& t) { return PendingCount(t, tenant); });
+  };
+  auto scanned = [&](const std::string& tenant) {
+    return ReadValue<int64_t>([&](store::Txn& t) -> Result<int64_t> {
+      STEWARD_ASSIGN_OR_RETURN(auto row, t.QueryOne("SELECT COUNT(*) FROM jobs WHERE tenant_id = ? "
+                                                    "AND status IN ('PENDING', 'RUNNING')",
+                                                    {tenant}));
+      return row->Int(0);
+    });
+  };
+  int64_t a = Add("T", kT0 - 1);
+  int64_t b = Add("T", kT0 - 1, "k");
+  EXPECT_EQ(Add("T", kT0 - 1, "k"), b);  // deduplicated: not counted twice
+  int64_t c = Add("T", kT0 - 1);
+  Add("T", kT0 - 1, "", "t2");
+  EXPECT_EQ(counted("t1"), 3);
+  EXPECT_EQ(counted("t2"), 1);
+  ASSERT_EQ(ClaimAs("w").size(), 4u);
+  EXPECT_EQ(counted("t1"), 3);  // running still counts
+  EXPECT_TRUE(Do([&](store::Txn& t) { return Complete(t, a, "w"); }));
+  EXPECT_TRUE(Do([&](store::Txn& t) { return Fail(t, b, "w", "x", clock_.NowMs()); }));
+  EXPECT_TRUE(Do([&](store::Txn& t) { return RetryAt(t, c, "w", kT0 + 10, "y", clock_.NowMs()); }));
+  EXPECT_EQ(counted("t1"), 1);
+  EXPECT_EQ(counted("t1"), scanned("t1"));
+  clock_.Advance(10 * kLeaseMs);
+  ASSERT_EQ(ClaimAs("v").size(), 2u);  // c after its retry time, t2's job after lease expiry
+  EXPECT_TRUE(Do([&](store::Txn& t) { return Release(t, c, "v", clock_.NowMs()); }));
+  EXPECT_EQ(counted("t1"), scanned("t1"));
+  EXPECT_EQ(counted("t2"), scanned("t2"));
+  EXPECT_EQ(counted("t2"), 1);
+}
+
 }  // namespace
 }  // namespace steward::jobs

@@ -150,8 +150,43 @@ CREATE INDEX jobs_by_tenant ON jobs (tenant_id, status);
 CREATE UNIQUE INDEX jobs_dedupe ON jobs (tenant_id, type, dedupe_key);
 )SQL";
 
+// The per-tenant count of active (PENDING or RUNNING) jobs, kept by triggers so every path that
+// moves a job is counted and the admission check of the gate is one primary-key read instead of
+// a COUNT over the queue.
+constexpr std::string_view kV2 = R"SQL(
+CREATE TABLE job_backlog (
+  tenant_id TEXT PRIMARY KEY,
+  active BIGINT NOT NULL
+);
+INSERT INTO job_backlog (tenant_id, active)
+  SELECT tenant_id, COUNT(*) FROM jobs WHERE status IN ('PENDING', 'RUNNING') GROUP BY tenant_id;
+CREATE TRIGGER jobs_backlog_insert AFTER INSERT ON jobs
+  WHEN NEW.status IN ('PENDING', 'RUNNING')
+BEGIN
+  INSERT INTO job_backlog (tenant_id, active) VALUES (NEW.tenant_id, 1)
+    ON CONFLICT (tenant_id) DO UPDATE SET active = active + 1;
+END;
+CREATE TRIGGER jobs_backlog_delete AFTER DELETE ON jobs
+  WHEN OLD.status IN ('PENDING', 'RUNNING')
+BEGIN
+  UPDATE job_backlog SET active = active - 1 WHERE tenant_id = OLD.tenant_id;
+END;
+CREATE TRIGGER jobs_backlog_leave AFTER UPDATE OF status ON jobs
+  WHEN OLD.status IN ('PENDING', 'RUNNING') AND NEW.status NOT IN ('PENDING', 'RUNNING')
+BEGIN
+  UPDATE job_backlog SET active = active - 1 WHERE tenant_id = OLD.tenant_id;
+END;
+CREATE TRIGGER jobs_backlog_enter AFTER UPDATE OF status ON jobs
+  WHEN OLD.status NOT IN ('PENDING', 'RUNNING') AND NEW.status IN ('PENDING', 'RUNNING')
+BEGIN
+  INSERT INTO job_backlog (tenant_id, active) VALUES (NEW.tenant_id, 1)
+    ON CONFLICT (tenant_id) DO UPDATE SET active = active + 1;
+END;
+)SQL";
+
 const std::vector<Migration> kMigrations = {
     {1, "core: configuration, intents, registry, budgets, ledger, jobs", kV1},
+    {2, "jobs: per-tenant backlog counter kept by triggers", kV2},
 };
 
 }  // namespace

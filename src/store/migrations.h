@@ -10,7 +10,7 @@ namespace steward::store {
 struct Migration {
   int version;
   std::string_view name;
-  std::string_view sqlite_sql;  // statements separated by ';'
+  std::string_view sqlite_sql;  // a script run by sqlite3_exec (triggers may hold ;)
 };
 
 // All migrations known to this binary, ascending by version.
