@@ -184,9 +184,115 @@ BEGIN
 END;
 )SQL";
 
+// Execution (SPEC §6): one attempt row and at most one outcome row per execution of an intent
+// (execution 1, then one per replay), the internal connector's objects, per-tenant connector
+// configuration, circuit breakers, the http connector's call records, and the event outbox.
+constexpr std::string_view kV3 = R"SQL(
+CREATE TABLE execution_attempts (
+  tenant_id TEXT NOT NULL,
+  action_intent_id TEXT NOT NULL,
+  execution_no BIGINT NOT NULL,
+  status TEXT NOT NULL,
+  attempt_count BIGINT NOT NULL DEFAULT 0,
+  idempotency_key TEXT NOT NULL,
+  last_error_class TEXT,
+  last_error_message TEXT,
+  replay_reason TEXT,
+  requested_by TEXT,
+  started_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  PRIMARY KEY (tenant_id, action_intent_id, execution_no)
+);
+CREATE TABLE action_outcomes (
+  tenant_id TEXT NOT NULL,
+  action_intent_id TEXT NOT NULL,
+  execution_no BIGINT NOT NULL,
+  account_id TEXT NOT NULL,
+  action_type TEXT NOT NULL,
+  status TEXT NOT NULL,
+  external_object_refs TEXT NOT NULL DEFAULT '[]',
+  error_code TEXT,
+  error_class TEXT,
+  error_message TEXT,
+  attempt_count BIGINT NOT NULL,
+  tool_name TEXT NOT NULL,
+  tool_schema_version TEXT NOT NULL,
+  registry_version BIGINT NOT NULL,
+  approval_source TEXT,
+  auto_executed BIGINT NOT NULL,
+  taxonomy TEXT NOT NULL,
+  trace_id TEXT,
+  started_at BIGINT,
+  completed_at BIGINT NOT NULL,
+  PRIMARY KEY (tenant_id, action_intent_id, execution_no)
+);
+CREATE INDEX outcomes_timeline ON action_outcomes (tenant_id, completed_at, action_intent_id);
+CREATE INDEX outcomes_by_account ON action_outcomes (tenant_id, account_id, completed_at);
+CREATE TABLE internal_objects (
+  tenant_id TEXT NOT NULL,
+  object_id TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  account_id TEXT NOT NULL,
+  action_intent_id TEXT NOT NULL,
+  idempotency_key TEXT NOT NULL,
+  title TEXT,
+  body TEXT,
+  data TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  PRIMARY KEY (tenant_id, object_id)
+);
+CREATE UNIQUE INDEX internal_objects_once ON internal_objects (tenant_id, idempotency_key);
+CREATE INDEX internal_objects_by_account ON internal_objects (tenant_id, kind, account_id, created_at);
+CREATE TABLE connectors (
+  tenant_id TEXT NOT NULL,
+  connector_id TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  url TEXT NOT NULL,
+  timeout_ms BIGINT NOT NULL,
+  secret TEXT,
+  updated_at BIGINT NOT NULL,
+  updated_by TEXT NOT NULL,
+  PRIMARY KEY (tenant_id, connector_id)
+);
+CREATE TABLE circuit_breakers (
+  tenant_id TEXT NOT NULL,
+  connector_id TEXT NOT NULL,
+  state TEXT NOT NULL,
+  failures TEXT NOT NULL DEFAULT '[]',
+  opened_at BIGINT,
+  probe_owner TEXT,
+  probe_lease_until BIGINT,
+  updated_at BIGINT NOT NULL,
+  PRIMARY KEY (tenant_id, connector_id)
+);
+CREATE TABLE connector_calls (
+  tenant_id TEXT NOT NULL,
+  idempotency_key TEXT NOT NULL,
+  connector_id TEXT NOT NULL,
+  status TEXT NOT NULL,
+  sent_count BIGINT NOT NULL,
+  external_object_refs TEXT,
+  first_sent_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  PRIMARY KEY (tenant_id, idempotency_key)
+);
+CREATE TABLE events (
+  event_id INTEGER PRIMARY KEY AUTOINCREMENT,
+  tenant_id TEXT NOT NULL,
+  type TEXT NOT NULL,
+  account_id TEXT,
+  action_intent_id TEXT,
+  data TEXT NOT NULL,
+  created_at BIGINT NOT NULL
+);
+CREATE INDEX events_by_tenant ON events (tenant_id, event_id);
+CREATE INDEX intents_expiry ON intents (status, expires_at);
+)SQL";
+
 const std::vector<Migration> kMigrations = {
     {1, "core: configuration, intents, registry, budgets, ledger, jobs", kV1},
     {2, "jobs: per-tenant backlog counter kept by triggers", kV2},
+    {3, "execution: attempts, outcomes, internal objects, connectors, breakers, events", kV3},
 };
 
 }  // namespace
