@@ -41,7 +41,7 @@ run: build
 # Every test suite: GoogleTest through ctest, then the real-process shell suites.
 test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) --timeout 900
-	@for t in tests/shell/*.sh; do [ -f "$$t" ] || continue; echo "== $$t"; \
+	@for t in tests/shell/*_test.sh; do [ -f "$$t" ] || continue; echo "== $$t"; \
 	  STEWARD_BIN=$(CURDIR)/$(BUILD_DIR)/steward bash "$$t" || exit 1; done
 
 bench: build

@@ -12,6 +12,7 @@
 #include "autonomy/autonomy_service.h"
 #include "autonomy/config_service.h"
 #include "common/clock.h"
+#include "exec/execution_service.h"
 #include "store/store.h"
 
 namespace steward::api {
@@ -22,6 +23,7 @@ struct ApiDeps {
   const auth::JwtVerifier* verifier = nullptr;
   autonomy::AutonomyService* autonomy = nullptr;
   autonomy::ConfigService* config = nullptr;
+  exec::ExecutionService* exec = nullptr;
   Metrics* metrics = nullptr;
   bool metrics_public = true;  // /metrics without a token
 };
@@ -32,6 +34,8 @@ void RegisterConfigRoutes(Router& router, const ApiDeps& deps);
 void RegisterRegistryRoutes(Router& router, const ApiDeps& deps);
 void RegisterLedgerRoutes(Router& router, const ApiDeps& deps);
 void RegisterOpsRoutes(Router& router, const ApiDeps& deps);
+// Approve, reject, replay, executions, internal objects and connectors (SPEC §6).
+void RegisterExecutionRoutes(Router& router, const ApiDeps& deps);
 
 // All of the above.
 void RegisterAllRoutes(Router& router, const ApiDeps& deps);

@@ -47,6 +47,7 @@ void RegisterAllRoutes(Router& r, const ApiDeps& d) {
   RegisterConfigRoutes(r, d);
   RegisterRegistryRoutes(r, d);
   RegisterLedgerRoutes(r, d);
+  if (d.exec) RegisterExecutionRoutes(r, d);
 }
 
 }  // namespace steward::api

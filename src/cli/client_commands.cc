@@ -456,6 +456,82 @@ void AddClientCommands(CLI::App& app, int* exit_code) {
     });
   });
 
+  // --- executions, replay, connectors ----------------------------------------------------
+  auto* execs = app.add_subcommand("executions", "what was executed, and how it ended");
+  execs->require_subcommand(1);
+  auto* eget = execs->add_subcommand("get", "GET /v1/executions/{id}: attempt, outcome, replays");
+  eget->add_option("id", f.id, "action_intent_id")->required();
+  Run(eget, exit_code, [] {
+    return Do(f.conn, "GET", "/v1/executions/" + HttpClient::Escape(f.id), nullptr, [](const Json& r) {
+      const Json& a = r["attempt"];
+      std::cout << Str(r, "action_intent_id") << "  attempt " << Str(a, "status") << " ("
+                << Str(a, "attempt_count") << " tries)";
+      if (r.contains("outcome") && r["outcome"].is_object()) {
+        const Json& o = r["outcome"];
+        std::cout << "  outcome " << Str(o, "status") << " " << Str(o, "taxonomy") << "  approval "
+                  << Str(o, "approval_source") << (o.value("auto_executed", false) ? " (autopilot)" : "");
+        if (o.contains("error_class") && o["error_class"].is_string()) {
+          std::cout << "  error " << Str(o, "error_class") << " " << Str(o, "error_message");
+        }
+      } else {
+        std::cout << "  no outcome yet";
+      }
+      std::cout << "\n";
+      if (r.contains("replays") && !r["replays"].empty()) {
+        std::cout << r["replays"].size() << " replay(s)\n";
+      }
+    });
+  });
+  auto* elist = execs->add_subcommand("list", "GET /v1/executions: the timeline, newest first");
+  elist->add_option("--account", f.account, "account id");
+  elist->add_option("--status", f.status, "SUCCEEDED, FAILED, CANCELLED or EXPIRED");
+  elist->add_option("--auto-executed", f.autonomy, "true or false");
+  elist->add_option("--since", f.date, "RFC 3339 timestamp");
+  elist->add_option("--limit", f.limit, "page size (1–500, default 50)");
+  elist->add_option("--cursor", f.cursor, "cursor from the previous page");
+  Run(elist, exit_code, [] {
+    return Do(f.conn, "GET",
+              WithQuery("/v1/executions", {{"account_id", f.account}, {"status", f.status},
+                                           {"auto_executed", f.autonomy}, {"since", f.date},
+                                           {"limit", LimitStr(f.limit)}, {"cursor", f.cursor}}),
+              nullptr, [](const Json& page) {
+                if (!page.contains("items") || page["items"].empty()) std::cout << "(none)\n";
+                for (const auto& o : page.value("items", Json::array())) {
+                  std::cout << Str(o, "completed_at") << "  " << Str(o, "action_intent_id") << "  "
+                            << Str(o, "status") << "  " << Str(o, "taxonomy") << "  "
+                            << Str(o, "action_type") << "  account " << Str(o, "account_id")
+                            << (o.value("auto_executed", false) ? "  autopilot" : "") << "\n";
+                }
+                if (page.contains("next_cursor") && page["next_cursor"].is_string()) {
+                  std::cout << "next cursor: " << page["next_cursor"].get<std::string>() << "\n";
+                }
+              });
+  });
+  auto* replay = app.add_subcommand("replay", "POST /v1/autonomy/replay: execute a finished intent again");
+  replay->add_option("id", f.id, "action_intent_id")->required();
+  replay->add_option("--account", f.account, "account id")->required();
+  replay->add_option("--reason", f.reason, "why it is replayed")->required();
+  Run(replay, exit_code, [] {
+    Json body = {{"action_intent_id", f.id}, {"account_id", f.account}, {"replay_reason", f.reason}};
+    return Do(f.conn, "POST", "/v1/autonomy/replay", &body);
+  });
+  auto* conns = app.add_subcommand("connector", "per-tenant http connectors");
+  conns->require_subcommand(1);
+  auto* cnget = conns->add_subcommand("get", "GET /v1/connectors/{id} (with the circuit breaker)");
+  cnget->add_option("id", f.id, "connector id, e.g. default")->required();
+  Run(cnget, exit_code, [] { return Do(f.conn, "GET", "/v1/connectors/" + HttpClient::Escape(f.id), nullptr); });
+  auto* cnset = conns->add_subcommand("set", "PUT /v1/connectors/{id}");
+  cnset->add_option("id", f.id, "connector id, e.g. default")->required();
+  cnset->add_option("--endpoint", f.path, "the URL Steward POSTs tool calls to")->required();
+  cnset->add_option("--timeout-ms", f.timeout, "per-call timeout (100–120000, default 10000)");
+  cnset->add_option("--secret", f.body_json, "HMAC signing secret (16–512 characters)");
+  Run(cnset, exit_code, [] {
+    Json body = {{"kind", "http"}, {"url", f.path}};
+    if (f.timeout) body["timeout_ms"] = *f.timeout;
+    if (!f.body_json.empty()) body["secret"] = f.body_json;
+    return Do(f.conn, "PUT", "/v1/connectors/" + HttpClient::Escape(f.id), &body);
+  });
+
   // --- raw API call ----------------------------------------------------------------------
   auto* api = app.add_subcommand("api", "send any request to the API, like `curl` with the token");
   api->add_option("method", f.method, "GET, POST, PUT or DELETE")

@@ -18,6 +18,11 @@
 #include "common/json.h"
 #include "common/log.h"
 #include "jobs/worker_pool.h"
+#include "exec/connectors/http_connector.h"
+#include "exec/connectors/internal_connector.h"
+#include "exec/engine.h"
+#include "exec/execution_service.h"
+#include "autonomy/gate.h"
 #include "store/store.h"
 
 namespace steward::cli {
@@ -107,6 +112,20 @@ int Serve(ServerConfig cfg) {
   jobs::WorkerPool pool(store->get(), clock, wopts);
   autonomy::AutonomyService autonomy(store->get(), clock, &pool);
   autonomy::ConfigService config(store->get(), clock);
+  exec::ExecutionService execution(store->get(), clock, &pool);
+  exec::Engine engine(store->get(), clock);
+  engine.AddConnector("internal", exec::NewInternalConnector());
+  engine.AddConnector("http", exec::NewHttpConnector());
+  pool.Register(std::string(autonomy::kJobExecuteIntent),
+                [&engine](const jobs::Job& job) { return engine.Handle(job); });
+  pool.Register(std::string(exec::kJobExpireIntents), [&execution](const jobs::Job& job) {
+    return execution.HandleSweep(job, 5000);
+  });
+  st = execution.ScheduleSweeper();
+  if (!st.ok()) {
+    std::cerr << "error: cannot schedule the expiry sweeper: " << st.message() << "\n";
+    return kExitFailure;
+  }
   api::Metrics metrics;
   store::Store* raw_store = store->get();
   metrics.AddScrapeHook([raw_store](std::string* out) {
@@ -133,6 +152,7 @@ int Serve(ServerConfig cfg) {
   deps.verifier = verifier->get();
   deps.autonomy = &autonomy;
   deps.config = &config;
+  deps.exec = &execution;
   deps.metrics = &metrics;
   deps.metrics_public = cfg.metrics_public;
   api::Router router;

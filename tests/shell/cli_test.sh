@@ -91,7 +91,7 @@ out_json '.items | length' 2 "ledger list"
 run 0 ledger verify-remote
 contains "chain OK" "$OUT" "ledger verify-remote"
 run 0 api GET "/v1/intents/$FIRST" --json
-out_json '.status' APPROVED "api passthrough"
+out_json ".action_intent_id" "$FIRST" "api passthrough"
 
 # --- exit codes ------------------------------------------------------------------------------
 run 1 intents get does-not-exist
