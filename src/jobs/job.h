@@ -43,6 +43,9 @@ struct Outcome {
     kDone,     // the job is deleted; it can never run again
     kRetryAt,  // back to PENDING, due again at run_at_ms
     kFailed,   // kept as FAILED (a dead letter), never claimed again
+    // The handler already completed the job (jobs::Complete with the job's lease_owner) inside
+    // its own final transaction, together with its effect; the pool writes nothing more.
+    kCompletedByHandler,
   };
   Kind kind = Kind::kDone;
   int64_t run_at_ms = 0;  // for kRetryAt
@@ -53,6 +56,7 @@ struct Outcome {
     return Outcome{Kind::kRetryAt, at_ms, std::move(why)};
   }
   static Outcome Failed(std::string why) { return Outcome{Kind::kFailed, 0, std::move(why)}; }
+  static Outcome CompletedByHandler() { return Outcome{Kind::kCompletedByHandler, 0, {}}; }
 };
 
 // Runs one claimed job. Called on a worker thread, possibly concurrently with other calls for

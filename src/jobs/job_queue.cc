@@ -51,15 +51,23 @@ std::string TypeFilter(const std::vector<std::string>& types, std::vector<store:
   return sql;
 }
 
-// The one claim statement. PostgreSQL adds FOR UPDATE SKIP LOCKED at the end of the subquery,
-// so concurrent claimers skip each other's rows instead of waiting; SQLite's single writer makes
-// the UPDATE atomic already. Portable: UPDATE … WHERE id IN (SELECT … LIMIT ?) RETURNING.
-std::string ClaimSql(const std::vector<std::string>& types, std::vector<store::Value>* params) {
+// The claim statements, one per way a job becomes claimable, each served by an index in order
+// (jobs_due (status, run_at) and jobs_leases (status, lease_expires_at)) so a claim reads only
+// the rows it takes, however long the queue is. PostgreSQL adds FOR UPDATE SKIP LOCKED at the
+// end of the subquery, so concurrent claimers skip each other's rows instead of waiting;
+// SQLite's single writer makes the UPDATE atomic already. Portable:
+// UPDATE … WHERE id IN (SELECT … LIMIT ?) RETURNING.
+std::string ClaimSql(bool expired_leases, const std::vector<std::string>& types,
+                     std::vector<store::Value>* params) {
   std::string type_filter = TypeFilter(types, params);
+  std::string which = expired_leases
+                          ? "status = 'RUNNING' AND lease_expires_at < ?" + type_filter +
+                                " ORDER BY lease_expires_at, job_id"
+                          : "status = 'PENDING' AND run_at <= ?" + type_filter +
+                                " ORDER BY run_at, job_id";
   return "UPDATE jobs SET status = 'RUNNING', lease_owner = ?, lease_expires_at = ?, "
-         "attempts = attempts + 1, updated_at = ? WHERE job_id IN (SELECT job_id FROM jobs WHERE "
-         "((status = 'PENDING' AND run_at <= ?) OR (status = 'RUNNING' AND lease_expires_at < ?))" +
-         type_filter + " ORDER BY run_at, job_id LIMIT ?) RETURNING " + std::string(kColumns);
+         "attempts = attempts + 1, updated_at = ? WHERE job_id IN (SELECT job_id FROM jobs WHERE " +
+         which + " LIMIT ?) RETURNING " + std::string(kColumns);
 }
 
 Result<bool> ChangedOne(const Result<int64_t>& r) {
@@ -107,14 +115,17 @@ Result<std::vector<Job>> Claim(store::Txn& txn, std::string_view owner, int64_t 
   if (owner.empty()) return Status::InvalidArgument("lease owner is required", "owner");
   if (lease_ms <= 0) return Status::InvalidArgument("lease must be positive", "lease_ms");
   if (limit < 1) return Status::InvalidArgument("claim limit must be at least 1", "limit");
-  std::vector<store::Value> params = {std::string(owner), now_ms + lease_ms, now_ms, now_ms,
-                                      now_ms};
-  std::string sql = ClaimSql(types, &params);
-  params.emplace_back(int64_t{limit});
-  STEWARD_ASSIGN_OR_RETURN(std::vector<store::Row> rows, txn.QueryV(sql, params));
   std::vector<Job> jobs;
-  jobs.reserve(rows.size());
-  for (const auto& r : rows) jobs.push_back(JobFromRow(r));
+  // Jobs whose holder died first (they are the oldest work), then due pending jobs.
+  for (bool expired : {true, false}) {
+    int left = limit - static_cast<int>(jobs.size());
+    if (left <= 0) break;
+    std::vector<store::Value> params = {std::string(owner), now_ms + lease_ms, now_ms, now_ms};
+    std::string sql = ClaimSql(expired, types, &params);
+    params.emplace_back(int64_t{left});
+    STEWARD_ASSIGN_OR_RETURN(std::vector<store::Row> rows, txn.QueryV(sql, params));
+    for (const auto& r : rows) jobs.push_back(JobFromRow(r));
+  }
   // RETURNING gives no order.
   std::sort(jobs.begin(), jobs.end(), [](const Job& a, const Job& b) {
     return a.run_at_ms != b.run_at_ms ? a.run_at_ms < b.run_at_ms : a.job_id < b.job_id;

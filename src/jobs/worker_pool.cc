@@ -243,6 +243,10 @@ Outcome WorkerPool::RunHandler(const Job& job) {
 }
 
 void WorkerPool::RecordOutcome(const Job& job, const Outcome& outcome) {
+  if (outcome.kind == Outcome::Kind::kCompletedByHandler) {
+    completed_.fetch_add(1);
+    return;
+  }
   const std::string& owner = options_.owner_id;
   bool kept = false;
   Status st;
@@ -260,6 +264,8 @@ void WorkerPool::RecordOutcome(const Job& job, const Outcome& outcome) {
           break;
         case Outcome::Kind::kFailed:
           r = Fail(txn, job.job_id, owner, outcome.error, now);
+          break;
+        case Outcome::Kind::kCompletedByHandler:
           break;
       }
       if (!r.ok()) return r.status();
@@ -282,6 +288,7 @@ void WorkerPool::RecordOutcome(const Job& job, const Outcome& outcome) {
   }
   switch (outcome.kind) {
     case Outcome::Kind::kDone:
+    case Outcome::Kind::kCompletedByHandler:
       completed_.fetch_add(1);
       break;
     case Outcome::Kind::kRetryAt:
@@ -323,9 +330,13 @@ void WorkerPool::HeartbeatLoop() {
     }
     if (lost.empty()) continue;
     // A queued job whose lease is gone belongs to someone else now: do not start it. A running
-    // one finishes; recording its outcome will find the lease lost.
+    // one finishes; recording its outcome will find the lease lost. A job no longer held here
+    // finished between the snapshot and the extension: not lost, just done.
     {
       std::lock_guard<std::mutex> lock(mu_);
+      lost.erase(std::remove_if(lost.begin(), lost.end(),
+                                [&](int64_t id) { return held_.count(id) == 0; }),
+                 lost.end());
       for (int64_t id : lost) {
         auto it = std::find_if(queue_.begin(), queue_.end(),
                                [id](const Job& j) { return j.job_id == id; });

@@ -289,10 +289,16 @@ CREATE INDEX events_by_tenant ON events (tenant_id, event_id);
 CREATE INDEX intents_expiry ON intents (status, expires_at);
 )SQL";
 
+// Claims of jobs whose lease expired read an index in lease order (see jobs::Claim).
+constexpr std::string_view kV4 = R"SQL(
+CREATE INDEX jobs_leases ON jobs (status, lease_expires_at);
+)SQL";
+
 const std::vector<Migration> kMigrations = {
     {1, "core: configuration, intents, registry, budgets, ledger, jobs", kV1},
     {2, "jobs: per-tenant backlog counter kept by triggers", kV2},
     {3, "execution: attempts, outcomes, internal objects, connectors, breakers, events", kV3},
+    {4, "jobs: index for claims of expired leases", kV4},
 };
 
 }  // namespace
