@@ -10,6 +10,7 @@
 #include "common/json.h"
 #include "common/log.h"
 #include "exec/execution.h"
+#include "jobs/job_queue.h"
 #include "ledger/event_types.h"
 #include "ledger/ledger.h"
 
@@ -459,9 +460,20 @@ Status Engine::Record(store::Txn& txn, Plan* plan, const InvokeResult& r) {
   return Status::Ok();
 }
 
+// Completes the job in the transaction that recorded its result, saving the pool a write.
+// A lost lease (another node took the job) is fine: that node will find the outcome and stop.
+static Status CompleteHere(store::Txn& txn, const jobs::Job& job) {
+  if (job.lease_owner.empty()) return Status::Ok();
+  auto r = jobs::Complete(txn, job.job_id, job.lease_owner);
+  return r.ok() ? Status::Ok() : r.status();
+}
+
 jobs::Outcome Engine::Handle(const jobs::Job& job) {
   Plan plan;
-  Status st = store_->Write([&](store::Txn& txn) { return Prepare(txn, job, &plan); });
+  Status st = store_->Write([&](store::Txn& txn) -> Status {
+    STEWARD_RETURN_IF_ERROR(Prepare(txn, job, &plan));
+    return plan.next == Plan::Next::kDone ? CompleteHere(txn, job) : Status::Ok();
+  });
   if (!st.ok()) {
     if (st.code() == Code::kInvalidArgument) return jobs::Outcome::Failed(st.message());
     return jobs::Outcome::Retry(clock_->NowMs() + RetryDelayMs(job.attempts, std::nullopt),
@@ -469,7 +481,7 @@ jobs::Outcome Engine::Handle(const jobs::Job& job) {
   }
   switch (plan.next) {
     case Plan::Next::kDone:
-      return jobs::Outcome::Done();
+      return job.lease_owner.empty() ? jobs::Outcome::Done() : jobs::Outcome::CompletedByHandler();
     case Plan::Next::kWait:
     case Plan::Next::kRetry:
       return jobs::Outcome::Retry(plan.wait_until_ms, plan.why);
@@ -490,10 +502,11 @@ jobs::Outcome Engine::Handle(const jobs::Job& job) {
                                                        plan.attempt.execution_no));
     if (outcome || !current || current->attempt_count != expected_count) {
       plan.next = Plan::Next::kDone;
-      return Status::Ok();
+      return CompleteHere(txn, job);
     }
     plan.attempt = *current;
-    return Record(txn, &plan, result);
+    STEWARD_RETURN_IF_ERROR(Record(txn, &plan, result));
+    return plan.next == Plan::Next::kDone ? CompleteHere(txn, job) : Status::Ok();
   });
   if (!rec.ok()) {
     // The call happened but its result could not be stored: run again; the idempotency key
@@ -502,7 +515,7 @@ jobs::Outcome Engine::Handle(const jobs::Job& job) {
                                 "record: " + rec.message());
   }
   if (plan.next == Plan::Next::kRetry) return jobs::Outcome::Retry(plan.wait_until_ms, plan.why);
-  return jobs::Outcome::Done();
+  return job.lease_owner.empty() ? jobs::Outcome::Done() : jobs::Outcome::CompletedByHandler();
 }
 
 }  // namespace steward::exec

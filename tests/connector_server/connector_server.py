@@ -84,6 +84,11 @@ def valid_mode(mode):
 
 class Handler(BaseHTTPRequestHandler):
     server_version = "connector-server/1"
+    # Keep-alive, as real endpoints do: every answer carries Content-Length.
+    protocol_version = "HTTP/1.1"
+    # Headers and body go out in two writes; without TCP_NODELAY the second waits for the
+    # client's delayed ACK (~40 ms per answer on a keep-alive connection).
+    disable_nagle_algorithm = True
 
     def log_message(self, format, *args):  # noqa: A002 - the base class's signature
         pass

@@ -1,0 +1,5 @@
+add_executable(exec_bench ${CMAKE_CURRENT_LIST_DIR}/exec_bench.cc)
+target_link_libraries(exec_bench PRIVATE steward_exec)
+if(TARGET PkgConfig::JEMALLOC)
+  target_link_libraries(exec_bench PRIVATE PkgConfig::JEMALLOC)
+endif()
