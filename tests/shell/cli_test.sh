@@ -93,6 +93,34 @@ contains "chain OK" "$OUT" "ledger verify-remote"
 run 0 api GET "/v1/intents/$FIRST" --json
 out_json ".action_intent_id" "$FIRST" "api passthrough"
 
+# --- the human path, executions and replay ----------------------------------------------------
+APPROVER=$(token --tenant cli-t --role approver --sub cli-approver)
+run 0 intents create --account acct-1 --type CREATE_INTERNAL_TASK --param title=review --gate none --id cli-h1 --json
+run 0 intents approve cli-h1 --account acct-1 --param title=reviewed --comment "ok" --token "$APPROVER" --json
+out_json '.status' APPROVED "intents approve"
+for _ in $(seq 1 50); do
+  run 0 executions get cli-h1 --json 2>/dev/null || true
+  [ "$(echo "$OUT" | jq -r '.outcome.status // empty')" = SUCCEEDED ] && break
+  sleep 0.2
+done
+out_json '.outcome.taxonomy' IDEA_EDITED "executions get after edit-and-approve"
+run 0 executions get cli-h1
+contains "SUCCEEDED" "$OUT" "human summary of an execution"
+run 0 executions list --account acct-1 --json
+out_json '[.items[] | select(.action_intent_id == "cli-h1")] | length' 1 "executions list"
+run 1 intents approve cli-h1 --account acct-1 --token "$APPROVER"
+contains "CONFLICT" "$ERR" "approving twice"
+run 0 replay cli-h1 --account acct-1 --reason "downstream lost it" --json
+out_json '.execution_no' 2 "replay"
+run 0 intents create --account acct-1 --type CREATE_INTERNAL_TASK --param title=no --gate none --id cli-h2
+run 0 intents reject cli-h2 --account acct-1 --reason "off-brand" --token "$APPROVER" --json
+out_json '.status' REJECTED "intents reject"
+run 2 intents reject cli-h2 --account acct-1
+run 0 connector set default --endpoint http://127.0.0.1:9/tools --timeout-ms 500 --json
+out_json '.timeout_ms' 500 "connector set"
+run 0 connector get default --json
+out_json '.circuit_breaker.state' CLOSED "connector get"
+
 # --- exit codes ------------------------------------------------------------------------------
 run 1 intents get does-not-exist
 contains "404 NOT_FOUND" "$ERR" "server error printed"
