@@ -294,11 +294,148 @@ constexpr std::string_view kV4 = R"SQL(
 CREATE INDEX jobs_leases ON jobs (status, lease_expires_at);
 )SQL";
 
+// Decision scheduling (SPEC §7): idempotency reservations, evaluations (runs), run state, the
+// daily decision budget and usage, per-tenant trigger overrides, opt-in and digest settings,
+// ritual schedules; event delivery: webhooks and their deliveries.
+constexpr std::string_view kV5 = R"SQL(
+CREATE TABLE decision_reservations (
+  tenant_id TEXT NOT NULL,
+  idempotency_key TEXT NOT NULL,
+  account_id TEXT NOT NULL,
+  trigger_type TEXT NOT NULL,
+  correlation_id TEXT,
+  reserved_at BIGINT NOT NULL,
+  expires_at BIGINT NOT NULL,
+  result TEXT NOT NULL,
+  PRIMARY KEY (tenant_id, idempotency_key)
+);
+CREATE INDEX decision_reservations_expiry ON decision_reservations (expires_at);
+CREATE TABLE decision_runs (
+  run_id INTEGER PRIMARY KEY AUTOINCREMENT,
+  tenant_id TEXT NOT NULL,
+  account_id TEXT NOT NULL,
+  trigger_type TEXT NOT NULL,
+  idempotency_key TEXT NOT NULL,
+  correlation_id TEXT,
+  original_key TEXT,
+  is_retry BIGINT NOT NULL,
+  result TEXT NOT NULL,
+  reason TEXT,
+  defer_until BIGINT,
+  evaluated_at BIGINT NOT NULL,
+  data TEXT NOT NULL
+);
+CREATE INDEX decision_runs_by_tenant ON decision_runs (tenant_id, run_id);
+CREATE INDEX decision_runs_allowed ON decision_runs (tenant_id, account_id, trigger_type, result, evaluated_at);
+CREATE TABLE decision_run_state (
+  tenant_id TEXT NOT NULL,
+  account_id TEXT NOT NULL,
+  trigger_type TEXT NOT NULL,
+  last_allowed_at BIGINT,
+  last_evaluated_at BIGINT,
+  PRIMARY KEY (tenant_id, account_id, trigger_type)
+);
+CREATE TABLE decision_accounts (
+  tenant_id TEXT NOT NULL,
+  account_id TEXT NOT NULL,
+  pending_retries BIGINT NOT NULL DEFAULT 0,
+  PRIMARY KEY (tenant_id, account_id)
+);
+CREATE TABLE decision_budgets (
+  tenant_id TEXT NOT NULL,
+  account_id TEXT NOT NULL,
+  max_per_day BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  updated_by TEXT NOT NULL,
+  PRIMARY KEY (tenant_id, account_id)
+);
+CREATE TABLE decision_usage (
+  tenant_id TEXT NOT NULL,
+  account_id TEXT NOT NULL,
+  day TEXT NOT NULL,
+  runs BIGINT NOT NULL,
+  PRIMARY KEY (tenant_id, account_id, day)
+);
+CREATE TABLE trigger_overrides (
+  tenant_id TEXT NOT NULL,
+  trigger_type TEXT NOT NULL,
+  enabled BIGINT NOT NULL,
+  debounce_seconds BIGINT NOT NULL,
+  cooldown_seconds BIGINT NOT NULL,
+  max_per_hour BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  updated_by TEXT NOT NULL,
+  PRIMARY KEY (tenant_id, trigger_type)
+);
+CREATE TABLE account_opt_in (
+  tenant_id TEXT NOT NULL,
+  account_id TEXT NOT NULL,
+  opted_in BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  updated_by TEXT NOT NULL,
+  PRIMARY KEY (tenant_id, account_id)
+);
+CREATE TABLE digest_settings (
+  tenant_id TEXT PRIMARY KEY,
+  enabled BIGINT NOT NULL,
+  hour BIGINT NOT NULL,
+  timezone TEXT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  updated_by TEXT NOT NULL
+);
+CREATE TABLE schedules (
+  tenant_id TEXT NOT NULL,
+  account_id TEXT NOT NULL,
+  trigger_type TEXT NOT NULL,
+  cron TEXT NOT NULL,
+  timezone TEXT NOT NULL,
+  enabled BIGINT NOT NULL,
+  next_fire_at BIGINT,
+  last_slot_at BIGINT,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  updated_by TEXT NOT NULL,
+  PRIMARY KEY (tenant_id, account_id, trigger_type)
+);
+CREATE INDEX schedules_due ON schedules (enabled, next_fire_at);
+CREATE TABLE webhooks (
+  tenant_id TEXT NOT NULL,
+  webhook_id TEXT NOT NULL,
+  url TEXT NOT NULL,
+  event_types TEXT NOT NULL,
+  secret TEXT NOT NULL,
+  enabled BIGINT NOT NULL,
+  cursor_event_id BIGINT NOT NULL,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  updated_by TEXT NOT NULL,
+  PRIMARY KEY (tenant_id, webhook_id)
+);
+CREATE TABLE webhook_deliveries (
+  delivery_id INTEGER PRIMARY KEY AUTOINCREMENT,
+  tenant_id TEXT NOT NULL,
+  webhook_id TEXT NOT NULL,
+  event_id BIGINT NOT NULL,
+  event_type TEXT NOT NULL,
+  status TEXT NOT NULL,
+  attempts BIGINT NOT NULL,
+  last_status_code BIGINT,
+  last_error TEXT,
+  next_attempt_at BIGINT,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  delivered_at BIGINT
+);
+CREATE UNIQUE INDEX webhook_deliveries_once ON webhook_deliveries (tenant_id, webhook_id, event_id);
+CREATE INDEX webhook_deliveries_by_webhook ON webhook_deliveries (tenant_id, webhook_id, delivery_id);
+)SQL";
+
 const std::vector<Migration> kMigrations = {
     {1, "core: configuration, intents, registry, budgets, ledger, jobs", kV1},
     {2, "jobs: per-tenant backlog counter kept by triggers", kV2},
     {3, "execution: attempts, outcomes, internal objects, connectors, breakers, events", kV3},
     {4, "jobs: index for claims of expired leases", kV4},
+    {5, "decisions, schedules, opt-in, digest settings, webhooks", kV5},
 };
 
 }  // namespace
