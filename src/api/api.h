@@ -12,6 +12,8 @@
 #include "autonomy/autonomy_service.h"
 #include "autonomy/config_service.h"
 #include "common/clock.h"
+#include "decision/decision_config.h"
+#include "decision/decision_service.h"
 #include "exec/execution_service.h"
 #include "store/store.h"
 
@@ -24,6 +26,8 @@ struct ApiDeps {
   autonomy::AutonomyService* autonomy = nullptr;
   autonomy::ConfigService* config = nullptr;
   exec::ExecutionService* exec = nullptr;
+  decision::DecisionService* decisions = nullptr;
+  decision::DecisionConfig* decision_config = nullptr;
   Metrics* metrics = nullptr;
   bool metrics_public = true;  // /metrics without a token
 };
@@ -36,6 +40,9 @@ void RegisterLedgerRoutes(Router& router, const ApiDeps& deps);
 void RegisterOpsRoutes(Router& router, const ApiDeps& deps);
 // Approve, reject, replay, executions, internal objects and connectors (SPEC §6).
 void RegisterExecutionRoutes(Router& router, const ApiDeps& deps);
+// RUN_DECISION triggers, reservations, runs, triggers, decision budget, opt-in, digest
+// settings and schedules (SPEC §7).
+void RegisterDecisionRoutes(Router& router, const ApiDeps& deps);
 
 // All of the above.
 void RegisterAllRoutes(Router& router, const ApiDeps& deps);

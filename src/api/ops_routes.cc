@@ -48,6 +48,7 @@ void RegisterAllRoutes(Router& r, const ApiDeps& d) {
   RegisterRegistryRoutes(r, d);
   RegisterLedgerRoutes(r, d);
   if (d.exec) RegisterExecutionRoutes(r, d);
+  if (d.decisions && d.decision_config) RegisterDecisionRoutes(r, d);
 }
 
 }  // namespace steward::api

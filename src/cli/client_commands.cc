@@ -532,6 +532,90 @@ void AddClientCommands(CLI::App& app, int* exit_code) {
     return Do(f.conn, "PUT", "/v1/connectors/" + HttpClient::Escape(f.id), &body);
   });
 
+  // --- decisions -------------------------------------------------------------------------
+  auto* trig = app.add_subcommand("trigger", "POST /v1/decisions/triggers: a RUN_DECISION");
+  trig->add_option("--account", f.account, "account id")->required();
+  trig->add_option("--type", f.type, "trigger type, e.g. SIGNAL_ARRIVED")->required();
+  trig->add_option("--key", f.id, "idempotency key")->required();
+  trig->add_option("--correlation-id", f.trace, "correlation id");
+  Run(trig, exit_code, [] {
+    Json body = {{"account_id", f.account}, {"trigger_type", f.type}, {"idempotency_key", f.id}};
+    if (!f.trace.empty()) body["correlation_id"] = f.trace;
+    return Do(f.conn, "POST", "/v1/decisions/triggers", &body, [](const Json& r) {
+      std::cout << Str(r, "result");
+      if (r.contains("reason")) std::cout << " " << Str(r, "reason");
+      if (r.contains("defer_until")) std::cout << " until " << Str(r, "defer_until");
+      std::cout << ": " << Str(r, "explanation") << "\n";
+      if (r.contains("original")) std::cout << "original: " << r["original"].dump() << "\n";
+    });
+  });
+  auto* dec = app.add_subcommand("decisions", "decision evaluations and reservations");
+  dec->require_subcommand(1);
+  auto* runs = dec->add_subcommand("runs", "GET /v1/decisions/runs, newest first");
+  runs->add_option("--account", f.account, "account id");
+  runs->add_option("--type", f.type, "trigger type");
+  runs->add_option("--result", f.status, "ALLOW, DEFER or SKIP");
+  runs->add_option("--limit", f.limit, "page size (1–500, default 50)");
+  runs->add_option("--cursor", f.cursor, "cursor from the previous page");
+  Run(runs, exit_code, [] {
+    return Do(f.conn, "GET",
+              WithQuery("/v1/decisions/runs", {{"account_id", f.account}, {"trigger_type", f.type},
+                                               {"result", f.status}, {"limit", LimitStr(f.limit)},
+                                               {"cursor", f.cursor}}),
+              nullptr, [](const Json& page) {
+                if (page.value("items", Json::array()).empty()) std::cout << "(none)\n";
+                for (const auto& i : page.value("items", Json::array())) {
+                  std::cout << Str(i, "evaluated_at") << "  " << Str(i, "account_id") << "  "
+                            << Str(i, "trigger_type") << "  " << Str(i, "result") << " "
+                            << (i["reason"].is_null() ? "" : Str(i, "reason")) << "  key "
+                            << Str(i, "idempotency_key") << "\n";
+                }
+                if (page.contains("next_cursor") && page["next_cursor"].is_string()) {
+                  std::cout << "next cursor: " << page["next_cursor"].get<std::string>() << "\n";
+                }
+              });
+  });
+  auto* resv = dec->add_subcommand("reservation", "GET /v1/decisions/idempotency/{key}");
+  resv->add_option("key", f.id, "idempotency key")->required();
+  Run(resv, exit_code, [] {
+    return Do(f.conn, "GET", "/v1/decisions/idempotency/" + HttpClient::Escape(f.id), nullptr);
+  });
+  auto* sched = app.add_subcommand("schedules", "ritual schedules (cron in an IANA time zone)");
+  sched->require_subcommand(1);
+  auto* sget = sched->add_subcommand("get", "GET /v1/autonomy/schedules");
+  sget->add_option("--account", f.account, "account id");
+  Run(sget, exit_code, [] {
+    return Do(f.conn, "GET", WithQuery("/v1/autonomy/schedules", {{"account_id", f.account}}), nullptr);
+  });
+  auto* sset = sched->add_subcommand("set", "PUT /v1/autonomy/schedules");
+  sset->add_option("--account", f.account, "account id")->required();
+  sset->add_option("--type", f.type, "trigger type, e.g. TIME_RITUAL_DAILY_BRIEF")->required();
+  sset->add_option("--cron", f.method, "5-field cron, e.g. \"0 8 * * 1-5\"")->required();
+  sset->add_option("--timezone", f.timezone, "IANA time zone, e.g. America/New_York")->required();
+  sset->add_option("--enabled", f.autonomy, "on or off")->required();
+  Run(sset, exit_code, [] {
+    Json body = {{"account_id", f.account}, {"trigger_type", f.type}, {"cron", f.method},
+                 {"timezone", f.timezone}, {"enabled", OnOff("--enabled", f.autonomy)}};
+    return Do(f.conn, "PUT", "/v1/autonomy/schedules", &body);
+  });
+  auto* optin = app.add_subcommand("opt-in", "PUT /v1/autonomy/opt-in: an account's consent to rituals");
+  optin->add_option("--account", f.account, "account id")->required();
+  optin->add_option("--opted-in", f.autonomy, "on or off")->required();
+  Run(optin, exit_code, [] {
+    Json body = {{"account_id", f.account}, {"opted_in", OnOff("--opted-in", f.autonomy)}};
+    return Do(f.conn, "PUT", "/v1/autonomy/opt-in", &body);
+  });
+  auto* digest = app.add_subcommand("digest-settings", "PUT /v1/autonomy/digest/settings");
+  digest->add_option("--enabled", f.autonomy, "on or off")->required();
+  digest->add_option("--hour", f.max_per_day, "local hour 0–23 (default 8)");
+  digest->add_option("--timezone", f.timezone, "IANA time zone (default UTC)");
+  Run(digest, exit_code, [] {
+    Json body = {{"enabled", OnOff("--enabled", f.autonomy)}};
+    if (f.max_per_day) body["hour"] = *f.max_per_day;
+    if (!f.timezone.empty()) body["timezone"] = f.timezone;
+    return Do(f.conn, "PUT", "/v1/autonomy/digest/settings", &body);
+  });
+
   // --- raw API call ----------------------------------------------------------------------
   auto* api = app.add_subcommand("api", "send any request to the API, like `curl` with the token");
   api->add_option("method", f.method, "GET, POST, PUT or DELETE")

@@ -21,6 +21,8 @@
 #include "exec/connectors/http_connector.h"
 #include "exec/connectors/internal_connector.h"
 #include "exec/engine.h"
+#include "decision/decision_config.h"
+#include "decision/decision_service.h"
 #include "exec/execution_service.h"
 #include "autonomy/gate.h"
 #include "store/store.h"
@@ -121,6 +123,21 @@ int Serve(ServerConfig cfg) {
   pool.Register(std::string(exec::kJobExpireIntents), [&execution](const jobs::Job& job) {
     return execution.HandleSweep(job, 5000);
   });
+  decision::DecisionService decisions(store->get(), clock, &pool);
+  decision::DecisionConfig decision_config(store->get(), clock);
+  pool.Register(std::string(decision::kJobDecisionRetry),
+                [&decisions](const jobs::Job& job) { return decisions.HandleRetry(job); });
+  pool.Register(std::string(decision::kJobDecisionPurge), [&decisions](const jobs::Job& job) {
+    return decisions.HandlePurge(job, 60000);
+  });
+  pool.Register(std::string(decision::kJobScheduleTick), [&decisions](const jobs::Job& job) {
+    return decisions.HandleScheduleTick(job, 1000);
+  });
+  st = decisions.ScheduleSystemJobs();
+  if (!st.ok()) {
+    std::cerr << "error: cannot schedule the decision jobs: " << st.message() << "\n";
+    return kExitFailure;
+  }
   st = execution.ScheduleSweeper();
   if (!st.ok()) {
     std::cerr << "error: cannot schedule the expiry sweeper: " << st.message() << "\n";
@@ -153,6 +170,8 @@ int Serve(ServerConfig cfg) {
   deps.autonomy = &autonomy;
   deps.config = &config;
   deps.exec = &execution;
+  deps.decisions = &decisions;
+  deps.decision_config = &decision_config;
   deps.metrics = &metrics;
   deps.metrics_public = cfg.metrics_public;
   api::Router router;
