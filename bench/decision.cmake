@@ -1,0 +1,5 @@
+add_executable(decision_bench ${CMAKE_CURRENT_LIST_DIR}/decision_bench.cc)
+target_link_libraries(decision_bench PRIVATE steward_decision)
+if(TARGET PkgConfig::JEMALLOC)
+  target_link_libraries(decision_bench PRIVATE PkgConfig::JEMALLOC)
+endif()
