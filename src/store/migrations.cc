@@ -430,12 +430,47 @@ CREATE UNIQUE INDEX webhook_deliveries_once ON webhook_deliveries (tenant_id, we
 CREATE INDEX webhook_deliveries_by_webhook ON webhook_deliveries (tenant_id, webhook_id, delivery_id);
 )SQL";
 
+// Audit exports (SPEC §9) and the record of daily digests sent (SPEC §8).
+constexpr std::string_view kV6 = R"SQL(
+CREATE TABLE audit_exports (
+  export_id TEXT NOT NULL,
+  tenant_id TEXT NOT NULL,
+  account_id TEXT,
+  from_ms BIGINT NOT NULL,
+  to_ms BIGINT NOT NULL,
+  format TEXT NOT NULL,
+  status TEXT NOT NULL,
+  row_count BIGINT,
+  bytes BIGINT,
+  sha256 TEXT,
+  file_path TEXT,
+  error_message TEXT,
+  requested_by TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  started_at BIGINT,
+  completed_at BIGINT,
+  file_expires_at BIGINT,
+  PRIMARY KEY (tenant_id, export_id)
+);
+CREATE UNIQUE INDEX audit_exports_by_id ON audit_exports (export_id);
+CREATE INDEX audit_exports_by_tenant ON audit_exports (tenant_id, created_at);
+CREATE INDEX audit_exports_expiry ON audit_exports (status, file_expires_at);
+CREATE TABLE digest_runs (
+  tenant_id TEXT NOT NULL,
+  account_id TEXT NOT NULL,
+  day TEXT NOT NULL,
+  sent_at BIGINT NOT NULL,
+  PRIMARY KEY (tenant_id, account_id, day)
+);
+)SQL";
+
 const std::vector<Migration> kMigrations = {
     {1, "core: configuration, intents, registry, budgets, ledger, jobs", kV1},
     {2, "jobs: per-tenant backlog counter kept by triggers", kV2},
     {3, "execution: attempts, outcomes, internal objects, connectors, breakers, events", kV3},
     {4, "jobs: index for claims of expired leases", kV4},
     {5, "decisions, schedules, opt-in, digest settings, webhooks", kV5},
+    {6, "audit exports and daily digest runs", kV6},
 };
 
 }  // namespace
