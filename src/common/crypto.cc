@@ -109,4 +109,26 @@ bool Base64UrlDecode(std::string_view text, std::string* out) {
   return true;
 }
 
+struct Sha256Stream::State {
+  EVP_MD_CTX* ctx = nullptr;
+};
+
+Sha256Stream::Sha256Stream() : state_(std::make_unique<State>()) {
+  state_->ctx = EVP_MD_CTX_new();
+  EVP_DigestInit_ex(state_->ctx, EVP_sha256(), nullptr);
+}
+
+Sha256Stream::~Sha256Stream() { EVP_MD_CTX_free(state_->ctx); }
+
+void Sha256Stream::Update(std::string_view data) {
+  EVP_DigestUpdate(state_->ctx, data.data(), data.size());
+}
+
+std::string Sha256Stream::FinalHex() {
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_DigestFinal_ex(state_->ctx, md, &len);
+  return HexEncode(std::string_view(reinterpret_cast<const char*>(md), len));
+}
+
 }  // namespace steward

@@ -1,6 +1,7 @@
 #pragma once
 // Hashing, HMAC, randomness and encodings over OpenSSL. Thread-safe.
 
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -20,5 +21,21 @@ bool ConstantTimeEquals(std::string_view a, std::string_view b);
 // Base64url without padding (RFC 7515 §2) and back; Decode returns false on bad input.
 std::string Base64UrlEncode(std::string_view bytes);
 bool Base64UrlDecode(std::string_view text, std::string* out);
+
+// Incremental SHA-256 for data that is streamed (export files). Not thread-safe.
+class Sha256Stream {
+ public:
+  Sha256Stream();
+  ~Sha256Stream();
+  Sha256Stream(const Sha256Stream&) = delete;
+  Sha256Stream& operator=(const Sha256Stream&) = delete;
+  void Update(std::string_view data);
+  // The lowercase hex digest of everything given; the stream is then spent.
+  std::string FinalHex();
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
 
 }  // namespace steward

@@ -178,6 +178,16 @@ Result<bool> Release(store::Txn& txn, int64_t job_id, std::string_view owner, in
                {now_ms, job_id, std::string(owner)}));
 }
 
+Result<int64_t> ReleaseOwner(store::Txn& txn, std::string_view owner, int64_t now_ms) {
+  STEWARD_RETURN_IF_ERROR(RequireWritable(txn));
+  if (owner.empty()) return Status::InvalidArgument("lease owner is required", "owner");
+  return txn.Exec(
+      "UPDATE jobs SET status = 'PENDING', lease_owner = NULL, lease_expires_at = NULL, "
+      "attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END, updated_at = ? "
+      "WHERE status = 'RUNNING' AND lease_owner = ?",
+      {now_ms, std::string(owner)});
+}
+
 Result<std::optional<Job>> Get(store::Txn& txn, int64_t job_id) {
   STEWARD_ASSIGN_OR_RETURN(
       auto row,

@@ -71,6 +71,12 @@ Result<bool> ExtendLease(store::Txn& txn, int64_t job_id, std::string_view owner
 Result<bool> Release(store::Txn& txn, int64_t job_id, std::string_view owner, int64_t now_ms);
 
 // The job, in whatever state, or nullopt (never existed or completed).
+// Returns every job leased by `owner` to PENDING at once (lease cleared, attempt not counted).
+// For a node that restarts under the same owner id: none of those jobs can still be running,
+// so they need not wait for their leases to expire. Returns how many.
+// REQUIRES: txn.writable(), and no live process uses `owner`.
+Result<int64_t> ReleaseOwner(store::Txn& txn, std::string_view owner, int64_t now_ms);
+
 Result<std::optional<Job>> Get(store::Txn& txn, int64_t job_id);
 
 // Jobs of the tenant not yet finished (PENDING + RUNNING), of one `type` or (empty) all types.

@@ -235,6 +235,38 @@ Status ForEachEntry(store::Txn& txn, std::string_view tenant_id, const Filter& f
   return txn.ForEach(sql, params, [&](const store::Row& r) { return fn(EntryFromRow(r)); });
 }
 
+Result<std::optional<std::pair<int64_t, int64_t>>> SeqRangeOf(store::Txn& txn,
+                                                              std::string_view tenant_id,
+                                                              std::optional<int64_t> from_ms,
+                                                              std::optional<int64_t> to_ms) {
+  return SeqRange(txn, tenant_id, from_ms, to_ms);
+}
+
+Status ScanSeqRange(store::Txn& txn, std::string_view tenant_id, const Filter& filter,
+                    int64_t after_seq, int64_t last_seq, int64_t limit,
+                    const std::function<bool(const Entry&)>& fn) {
+  // The primary key (tenant_id, seq) drives the scan: each page is an index range, however
+  // long the ledger, so paging through a million rows stays linear.
+  std::string sql = "SELECT " + std::string(kColumns) +
+                    " FROM ledger WHERE tenant_id = ? AND seq > ? AND seq <= ?";
+  std::vector<store::Value> params = {std::string(tenant_id), after_seq, last_seq};
+  if (!filter.account_id.empty()) {
+    sql += " AND account_id = ?";
+    params.emplace_back(filter.account_id);
+  }
+  if (filter.from_ms) {
+    sql += " AND ts >= ?";
+    params.emplace_back(*filter.from_ms);
+  }
+  if (filter.to_ms) {
+    sql += " AND ts <= ?";
+    params.emplace_back(*filter.to_ms);
+  }
+  sql += " ORDER BY seq ASC LIMIT ?";
+  params.emplace_back(limit);
+  return txn.ForEach(sql, params, [&](const store::Row& r) { return fn(EntryFromRow(r)); });
+}
+
 Result<std::vector<Entry>> ForIntent(store::Txn& txn, std::string_view tenant_id,
                                      std::string_view action_intent_id) {
   std::vector<Entry> out;

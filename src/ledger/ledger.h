@@ -93,6 +93,20 @@ Result<Page> List(store::Txn& txn, std::string_view tenant_id, const Filter& fil
 Status ForEachEntry(store::Txn& txn, std::string_view tenant_id, const Filter& filter,
                     const std::function<bool(const Entry&)>& fn);
 
+// The seq range [first, last] of the tenant's entries stamped within [from_ms, to_ms] (either
+// bound optional), or nullopt when none is.
+Result<std::optional<std::pair<int64_t, int64_t>>> SeqRangeOf(store::Txn& txn,
+                                                              std::string_view tenant_id,
+                                                              std::optional<int64_t> from_ms,
+                                                              std::optional<int64_t> to_ms);
+
+// Export pages: up to `limit` entries with seq in (after_seq, last_seq] that match the filter's
+// account_id and time bounds (other filter fields are ignored), ascending, along the primary
+// key. `fn` returns false to stop.
+Status ScanSeqRange(store::Txn& txn, std::string_view tenant_id, const Filter& filter,
+                    int64_t after_seq, int64_t last_seq, int64_t limit,
+                    const std::function<bool(const Entry&)>& fn);
+
 // The entries of one intent, oldest first (the explanation timeline).
 Result<std::vector<Entry>> ForIntent(store::Txn& txn, std::string_view tenant_id,
                                      std::string_view action_intent_id);
