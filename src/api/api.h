@@ -12,7 +12,10 @@
 #include "autonomy/autonomy_service.h"
 #include "autonomy/config_service.h"
 #include "common/clock.h"
+#include "audit/export_service.h"
 #include "decision/decision_config.h"
+#include "events/event_feed.h"
+#include "events/webhooks.h"
 #include "decision/decision_service.h"
 #include "exec/execution_service.h"
 #include "store/store.h"
@@ -28,6 +31,9 @@ struct ApiDeps {
   exec::ExecutionService* exec = nullptr;
   decision::DecisionService* decisions = nullptr;
   decision::DecisionConfig* decision_config = nullptr;
+  audit::ExportService* exports = nullptr;
+  events::EventFeed* feed = nullptr;
+  events::WebhookService* webhooks = nullptr;
   Metrics* metrics = nullptr;
   bool metrics_public = true;  // /metrics without a token
 };
@@ -43,6 +49,10 @@ void RegisterExecutionRoutes(Router& router, const ApiDeps& deps);
 // RUN_DECISION triggers, reservations, runs, triggers, decision budget, opt-in, digest
 // settings and schedules (SPEC §7).
 void RegisterDecisionRoutes(Router& router, const ApiDeps& deps);
+// Audit exports and the signed download links (SPEC §9).
+void RegisterAuditRoutes(Router& router, const ApiDeps& deps);
+// The event feed and webhooks (SPEC §7).
+void RegisterEventRoutes(Router& router, const ApiDeps& deps);
 
 // All of the above.
 void RegisterAllRoutes(Router& router, const ApiDeps& deps);

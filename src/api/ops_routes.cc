@@ -49,6 +49,8 @@ void RegisterAllRoutes(Router& r, const ApiDeps& d) {
   RegisterLedgerRoutes(r, d);
   if (d.exec) RegisterExecutionRoutes(r, d);
   if (d.decisions && d.decision_config) RegisterDecisionRoutes(r, d);
+  if (d.exports) RegisterAuditRoutes(r, d);
+  if (d.feed && d.webhooks) RegisterEventRoutes(r, d);
 }
 
 }  // namespace steward::api

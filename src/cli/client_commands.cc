@@ -2,12 +2,19 @@
 
 #include <CLI/CLI.hpp>
 
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
 #include <iostream>
+#include <thread>
 #include <memory>
 #include <optional>
 
 #include "cli/cli.h"
 #include "cli/http_client.h"
+#include "audit/export_verify.h"
+#include "common/crypto.h"
 #include "common/json.h"
 
 namespace steward::cli {
@@ -447,6 +454,35 @@ void AddClientCommands(CLI::App& app, int* exit_code) {
                                        {"cursor", f.cursor}}),
               nullptr);
   });
+  auto* lfile = ledger->add_subcommand("verify", "check an exported file's hash chain offline (CSV, JSON, NDJSON)");
+  lfile->add_option("file", f.path, "the export file")->required();
+  lfile->add_option("--anchor", f.trace, "hash of the entry before the file's first row");
+  Run(lfile, exit_code, [] {
+    std::optional<std::string> anchor;
+    if (!f.trace.empty()) anchor = f.trace;
+    auto r = audit::VerifyExportFile(f.path, anchor);
+    if (!r.ok()) {
+      std::cerr << "error: " << f.path << ": " << r.status().message() << "\n";
+      return r.status().code() == Code::kNotFound ? kExitUsage : kExitFailure;
+    }
+    Json j = {{"ok", r->ok}, {"format", r->format}, {"rows", r->rows}, {"segments", r->segments},
+              {"last_hash", r->last_hash}};
+    if (!r->ok) {
+      j["first_broken_row"] = *r->first_broken_row;
+      j["first_broken_seq"] = *r->first_broken_seq;
+      j["reason"] = r->reason;
+    }
+    if (f.conn.json) {
+      std::cout << j.dump() << "\n";
+    } else if (r->ok) {
+      std::cout << "OK: " << r->rows << " rows (" << r->format << "), " << r->segments
+                << " chain segment(s), last hash " << r->last_hash << "\n";
+    } else {
+      std::cout << "BROKEN at row " << *r->first_broken_row << " (seq " << *r->first_broken_seq
+                << "): " << r->reason << "\n";
+    }
+    return r->ok ? kExitOk : kExitFailure;
+  });
   auto* lver = ledger->add_subcommand("verify-remote", "GET /v1/ledger/verify: the server checks the chain");
   Run(lver, exit_code, [] {
     return Do(f.conn, "GET", "/v1/ledger/verify", nullptr, [](const Json& r) {
@@ -614,6 +650,162 @@ void AddClientCommands(CLI::App& app, int* exit_code) {
     if (f.max_per_day) body["hour"] = *f.max_per_day;
     if (!f.timezone.empty()) body["timezone"] = f.timezone;
     return Do(f.conn, "PUT", "/v1/autonomy/digest/settings", &body);
+  });
+
+  // --- audit exports and offline verification --------------------------------------------
+  auto* exp = app.add_subcommand("export", "audit exports of the ledger");
+  exp->require_subcommand(1);
+  auto* ecreate = exp->add_subcommand("create", "POST /v1/autonomy/audit/exports [--wait: poll, then download]");
+  ecreate->add_option("--from", f.date, "YYYY-MM-DD or RFC 3339")->required();
+  ecreate->add_option("--to", f.expires_at, "YYYY-MM-DD (inclusive) or RFC 3339")->required();
+  ecreate->add_option("--format", f.risk, "csv (default), json or ndjson");
+  ecreate->add_option("--account", f.account, "only this account's entries");
+  ecreate->add_flag("--wait", f.engage, "wait for COMPLETED with a progress display, then download");
+  ecreate->add_option("--out", f.path, "file to download to (default ./<export_id>.<format>)");
+  Run(ecreate, exit_code, [] {
+    Json body = {{"from", f.date}, {"to", f.expires_at}};
+    if (!f.risk.empty()) body["format"] = f.risk;
+    if (!f.account.empty()) body["account_id"] = f.account;
+    if (!f.engage) return Do(f.conn, "POST", "/v1/autonomy/audit/exports", &body);
+    auto client = HttpClient::Create(f.conn.url, f.conn.token);
+    if (!client.ok()) throw UsageError{client.status().message()};
+    auto resp = (*client)->Send("POST", "/v1/autonomy/audit/exports", body.dump());
+    if (!resp.ok()) {
+      std::cerr << "error: " << resp.status().message() << "\n";
+      return kExitFailure;
+    }
+    auto created = ParseJson(resp->body);
+    if (resp->status != 202 || !created.ok() || !created->contains("export_id")) {
+      std::cerr << "error: " << resp->status << ": " << resp->body << "\n";
+      return kExitFailure;
+    }
+    const std::string id = (*created)["export_id"];
+    const bool tty = isatty(fileno(stderr));
+    const char* spin = "|/-\\";
+    Json status;
+    auto start = std::chrono::steady_clock::now();
+    for (int i = 0;; ++i) {
+      auto r = (*client)->Send("GET", "/v1/autonomy/audit/exports/" + HttpClient::Escape(id));
+      if (!r.ok() || r->status != 200) {
+        std::cerr << "\nerror: " << (r.ok() ? r->body : r.status().message()) << "\n";
+        return kExitFailure;
+      }
+      status = ParseJson(r->body).value();
+      double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      std::string st = status.value("status", "");
+      if (tty) {
+        std::cerr << "\r" << spin[i % 4] << " export " << id << ": " << st << "  " << static_cast<int>(secs) << " s   " << std::flush;
+      } else if (i % 10 == 0) {
+        std::cerr << "export " << id << ": " << st << " after " << static_cast<int>(secs) << " s\n";
+      }
+      if (st == "COMPLETED" || st == "FAILED") break;
+      if (secs > 3600) {
+        std::cerr << "\nerror: the export did not finish within an hour\n";
+        return kExitFailure;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(250));
+    }
+    if (tty) std::cerr << "\n";
+    if (status["status"] != "COMPLETED") {
+      std::cerr << "error: export failed: " << Str(status, "error_message") << "\n";
+      if (f.conn.json) std::cout << status.dump() << "\n";
+      return kExitFailure;
+    }
+    std::string out = f.path.empty() ? "./" + id + "." + status.value("format", "csv") : f.path;
+    auto dl = (*client)->Download(status["presigned_url"], out);
+    if (!dl.ok() || *dl != 200) {
+      std::cerr << "error: download failed: " << (dl.ok() ? "HTTP " + std::to_string(*dl) : dl.status().message()) << "\n";
+      return kExitFailure;
+    }
+    // The file must be the one the server hashed.
+    std::ifstream in(out, std::ios::binary);
+    Sha256Stream h;
+    std::vector<char> buf(1 << 20);
+    while (in) {
+      in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
+      h.Update(std::string_view(buf.data(), static_cast<size_t>(in.gcount())));
+    }
+    std::string sha = h.FinalHex();
+    if (sha != status.value("sha256", "")) {
+      std::cerr << "error: the downloaded file's SHA-256 " << sha << " differs from the server's " << Str(status, "sha256") << "\n";
+      return kExitFailure;
+    }
+    if (f.conn.json) {
+      status["file"] = out;
+      std::cout << status.dump() << "\n";
+    } else {
+      std::cout << "wrote " << out << ": " << Str(status, "row_count") << " rows, " << Str(status, "bytes")
+                << " bytes, sha256 " << sha << "\n";
+    }
+    return kExitOk;
+  });
+  auto* elist2 = exp->add_subcommand("list", "GET /v1/autonomy/audit/exports");
+  Run(elist2, exit_code, [] {
+    return Do(f.conn, "GET", "/v1/autonomy/audit/exports", nullptr, [](const Json& page) {
+      if (page.value("items", Json::array()).empty()) std::cout << "(none)\n";
+      for (const auto& e : page.value("items", Json::array())) {
+        std::cout << Str(e, "created_at") << "  " << Str(e, "export_id") << "  " << Str(e, "status") << "  "
+                  << Str(e, "format") << "  " << Str(e, "from") << " .. " << Str(e, "to") << "  rows "
+                  << Str(e, "row_count") << "\n";
+      }
+    });
+  });
+  auto* eget2 = exp->add_subcommand("get", "GET /v1/autonomy/audit/exports/{id}");
+  eget2->add_option("id", f.id, "export id")->required();
+  Run(eget2, exit_code, [] {
+    return Do(f.conn, "GET", "/v1/autonomy/audit/exports/" + HttpClient::Escape(f.id), nullptr);
+  });
+
+  // --- events ----------------------------------------------------------------------------
+  auto* ev = app.add_subcommand("events", "the tenant's event feed");
+  ev->require_subcommand(1);
+  auto* tail = ev->add_subcommand("tail", "GET /v1/events: print events; --follow keeps long-polling");
+  tail->add_option("--type", f.types, "event type (repeatable), e.g. EXECUTION_COMPLETED");
+  tail->add_option("--after", f.cursor, "cursor to start after (default: the beginning)");
+  tail->add_flag("--follow", f.engage, "keep waiting for new events (Ctrl-C to stop)");
+  Run(tail, exit_code, [] {
+    auto client = HttpClient::Create(f.conn.url, f.conn.token, 40000);
+    if (!client.ok()) throw UsageError{client.status().message()};
+    std::string cursor = f.cursor;
+    while (true) {
+      std::vector<std::pair<const char*, std::string>> q = {{"after", cursor}, {"limit", "500"}};
+      if (f.engage) q.push_back({"wait", "25"});
+      std::string path = "/v1/events";
+      char sep = '?';
+      for (const auto& [k, v] : q) {
+        if (v.empty()) continue;
+        path += sep + std::string(k) + "=" + HttpClient::Escape(v);
+        sep = '&';
+      }
+      for (const auto& t : f.types) {
+        path += sep + std::string("type=") + HttpClient::Escape(t);
+        sep = '&';
+      }
+      auto r = (*client)->Send("GET", path);
+      if (!r.ok()) {
+        std::cerr << "error: " << r.status().message() << "\n";
+        return kExitFailure;
+      }
+      auto page = ParseJson(r->body);
+      if (r->status != 200 || !page.ok()) {
+        std::cerr << "error: " << r->status << ": " << r->body << "\n";
+        return kExitFailure;
+      }
+      for (const auto& e : page->value("items", Json::array())) {
+        if (f.conn.json) {
+          std::cout << e.dump() << "\n";
+        } else {
+          std::cout << Str(e, "created_at") << "  " << Str(e, "event_id") << "  " << Str(e, "type")
+                    << "  account " << Str(e, "account_id") << "  " << e.value("data", Json::object()).dump() << "\n";
+        }
+      }
+      std::cout << std::flush;
+      if (page->contains("next_cursor") && (*page)["next_cursor"].is_string() &&
+          !(*page)["next_cursor"].get<std::string>().empty()) {
+        cursor = (*page)["next_cursor"];
+      }
+      if (!f.engage && page->value("items", Json::array()).size() < 500) return kExitOk;
+    }
   });
 
   // --- raw API call ----------------------------------------------------------------------

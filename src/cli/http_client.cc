@@ -3,10 +3,15 @@
 #include <curl/curl.h>
 
 #include <cctype>
+#include <cstdio>
 #include <mutex>
 
 namespace steward::cli {
 namespace {
+
+size_t ToFile(char* data, size_t size, size_t n, void* user) {
+  return std::fwrite(data, size, n, static_cast<std::FILE*>(user)) * size;
+}
 
 size_t Collect(char* data, size_t size, size_t n, void* user) {
   static_cast<std::string*>(user)->append(data, size * n);
@@ -23,6 +28,27 @@ class CurlClient final : public HttpClient {
   CurlClient(CURL* curl, std::string base, std::string token, int64_t timeout_ms)
       : curl_(curl), base_(std::move(base)), token_(std::move(token)), timeout_ms_(timeout_ms) {}
   ~CurlClient() override { curl_easy_cleanup(curl_); }
+
+  Result<long> Download(const std::string& url, const std::string& path) override {
+    curl_easy_reset(curl_);
+    std::FILE* f = std::fopen(path.c_str(), "wb");
+    if (!f) return Status::InvalidArgument("cannot write " + path, "out");
+    curl_easy_setopt(curl_, CURLOPT_URL, url.c_str());
+    curl_easy_setopt(curl_, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(curl_, CURLOPT_TIMEOUT_MS, 0L);
+    curl_easy_setopt(curl_, CURLOPT_WRITEFUNCTION, &ToFile);
+    curl_easy_setopt(curl_, CURLOPT_WRITEDATA, f);
+    CURLcode rc = curl_easy_perform(curl_);
+    long status = 0;
+    curl_easy_getinfo(curl_, CURLINFO_RESPONSE_CODE, &status);
+    bool closed = std::fclose(f) == 0;
+    if (rc != CURLE_OK || !closed || status < 200 || status >= 300) {
+      std::remove(path.c_str());
+      if (rc != CURLE_OK) return Status::Unavailable(std::string("download failed: ") + curl_easy_strerror(rc));
+      if (!closed) return Status::Unavailable("writing " + path + " failed");
+    }
+    return status;
+  }
 
   Result<HttpResponse> Send(const std::string& method, const std::string& path,
                             const std::string& body) override {

@@ -30,6 +30,11 @@ class HttpClient {
   virtual Result<HttpResponse> Send(const std::string& method, const std::string& path,
                                     const std::string& body = {}) = 0;
 
+  // GETs the absolute `url` (no Authorization header: presigned links carry their own
+  // credential) into the file `path`, streaming. Returns the HTTP status; the file holds the
+  // body on 2xx and is removed otherwise.
+  virtual Result<long> Download(const std::string& url, const std::string& path) = 0;
+
   // Percent-escapes one query or path component.
   static std::string Escape(const std::string& s);
 };

@@ -4,6 +4,8 @@
 #include <signal.h>
 
 #include <filesystem>
+#include <unistd.h>
+
 #include <iostream>
 
 #include "api/api.h"
@@ -18,10 +20,15 @@
 #include "common/json.h"
 #include "common/log.h"
 #include "jobs/worker_pool.h"
+#include "jobs/job_queue.h"
+#include "common/crypto.h"
 #include "exec/connectors/http_connector.h"
 #include "exec/connectors/internal_connector.h"
 #include "exec/engine.h"
+#include "audit/export_service.h"
 #include "decision/decision_config.h"
+#include "events/event_feed.h"
+#include "events/webhooks.h"
 #include "decision/decision_service.h"
 #include "exec/execution_service.h"
 #include "autonomy/gate.h"
@@ -111,6 +118,15 @@ int Serve(ServerConfig cfg) {
 
   jobs::WorkerPool::Options wopts;
   wopts.threads = cfg.workers;
+  // A stable lease owner for a fixed listen address: after a crash and restart, the jobs this
+  // node held are handed back at once instead of after their leases expire. (With port 0 the
+  // address is not stable, so the pool's random owner id is kept.)
+  if (port != 0) {
+    char hostname[256] = {};
+    gethostname(hostname, sizeof(hostname) - 1);
+    wopts.owner_id = std::string(hostname) + ":" + std::to_string(port) + ":" +
+                     Sha256Hex(std::filesystem::absolute(cfg.data_dir).string()).substr(0, 8);
+  }
   jobs::WorkerPool pool(store->get(), clock, wopts);
   autonomy::AutonomyService autonomy(store->get(), clock, &pool);
   autonomy::ConfigService config(store->get(), clock);
@@ -136,6 +152,32 @@ int Serve(ServerConfig cfg) {
   st = decisions.ScheduleSystemJobs();
   if (!st.ok()) {
     std::cerr << "error: cannot schedule the decision jobs: " << st.message() << "\n";
+    return kExitFailure;
+  }
+  audit::ExportOptions eopts;
+  eopts.directory = cfg.data_dir + "/exports";
+  eopts.public_base_url = cfg.public_url;
+  eopts.signing_secret = *signing;
+  audit::ExportService exports(store->get(), clock, &pool, eopts);
+  pool.Register(std::string(audit::kJobAuditExport),
+                [&exports](const jobs::Job& job) { return exports.HandleExport(job); });
+  pool.Register(std::string(audit::kJobExportSweep), [&exports](const jobs::Job& job) {
+    return exports.HandleSweep(job, 600000);
+  });
+  events::EventFeed feed(store->get());
+  events::WebhookService webhooks(store->get(), clock, &pool);
+  pool.Register(std::string(events::kJobWebhookDispatch),
+                [&webhooks](const jobs::Job& job) { return webhooks.HandleDispatch(job); });
+  pool.Register(std::string(events::kJobWebhookDeliver),
+                [&webhooks](const jobs::Job& job) { return webhooks.HandleDeliver(job); });
+  st = webhooks.ScheduleDispatcher();
+  if (!st.ok()) {
+    std::cerr << "error: cannot schedule the webhook dispatcher: " << st.message() << "\n";
+    return kExitFailure;
+  }
+  st = exports.ScheduleSweeper();
+  if (!st.ok()) {
+    std::cerr << "error: cannot schedule the export sweeper: " << st.message() << "\n";
     return kExitFailure;
   }
   st = execution.ScheduleSweeper();
@@ -172,6 +214,9 @@ int Serve(ServerConfig cfg) {
   deps.exec = &execution;
   deps.decisions = &decisions;
   deps.decision_config = &decision_config;
+  deps.exports = &exports;
+  deps.feed = &feed;
+  deps.webhooks = &webhooks;
   deps.metrics = &metrics;
   deps.metrics_public = cfg.metrics_public;
   api::Router router;
@@ -184,11 +229,31 @@ int Serve(ServerConfig cfg) {
   hopts.handler_threads = cfg.handler_threads;
   hopts.access_log = cfg.access_log;
   api::HttpServer server(&router, hopts);
+  st = feed.Start();
+  if (!st.ok()) {
+    std::cerr << "error: " << st.message() << "\n";
+    return kExitFailure;
+  }
   st = server.Start();
   if (!st.ok()) {
     log::Event(log::Level::kError, "listen_failed", {{"listen", cfg.listen}, {"error", st.ToString()}});
     std::cerr << "error: " << st.message() << "\n";
     return kExitFailure;
+  }
+  if (!wopts.owner_id.empty()) {
+    int64_t released = 0;
+    st = raw_store->Write([&](store::Txn& txn) -> Status {
+      STEWARD_ASSIGN_OR_RETURN(released, jobs::ReleaseOwner(txn, wopts.owner_id, clock->NowMs()));
+      return Status::Ok();
+    });
+    if (!st.ok()) {
+      std::cerr << "error: " << st.message() << "\n";
+      return kExitFailure;
+    }
+    if (released > 0) {
+      log::Event(log::Level::kInfo, "jobs_released_after_restart",
+                 {{"owner", wopts.owner_id}, {"jobs", released}});
+    }
   }
   st = pool.Start();
   if (!st.ok()) {
@@ -197,6 +262,7 @@ int Serve(ServerConfig cfg) {
     return kExitFailure;
   }
   std::string base = "http://" + host + ":" + std::to_string(server.port());
+  if (cfg.public_url.empty()) exports.SetPublicBaseUrl(base);
   log::Event(log::Level::kInfo, "server_started",
              {{"listen", host + ":" + std::to_string(server.port())},
               {"store", std::string(raw_store->backend())},
@@ -235,6 +301,7 @@ int Serve(ServerConfig cfg) {
   int sig = 0;
   sigwait(&signals, &sig);
   log::Event(log::Level::kInfo, "shutdown_started", {{"signal", sig}});
+  feed.Stop();  // wakes long-polls so the server's in-flight requests finish
   server.Stop();
   pool.Stop();
   log::Event(log::Level::kInfo, "shutdown_complete");
