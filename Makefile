@@ -13,7 +13,7 @@ DEB_PACKAGES := build-essential cmake ninja-build pkg-config ccache curl ca-cert
   libfmt-dev libhowardhinnant-date-dev tzdata libtomlplusplus-dev libboost-dev \
   libcurl4-openssl-dev libjemalloc-dev libcpp-httplib-dev libgtest-dev libgmock-dev libbenchmark-dev wrk nginx-light redis-server redis-tools postgresql postgresql-contrib jq python3
 
-.PHONY: all deps build run test bench clean format
+.PHONY: all deps build run test bench e2e clean format
 
 all: build
 
@@ -43,6 +43,10 @@ test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) --timeout 900
 	@for t in tests/shell/*_test.sh; do [ -f "$$t" ] || continue; echo "== $$t"; \
 	  STEWARD_BIN=$(CURDIR)/$(BUILD_DIR)/steward bash "$$t" || exit 1; done
+
+# The seed's e2e suite against a freshly deployed local stack, then the stack is removed.
+e2e: build
+	./deploy; rc=$$?; ./destroy; exit $$rc
 
 bench: build
 	bash bench/run.sh $(BUILD_DIR)
