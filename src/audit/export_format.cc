@@ -45,7 +45,7 @@ void AppendOptString(std::string* out, std::string_view s) {
 
 // The entry as one JSON object in the shape of ledger::ToJson (keys sorted as the API's), with
 // `data` spliced in verbatim (it is canonical JSON already).
-void AppendEntryJson(std::string* out, const ledger::Entry& e) {
+void AppendEntryJson(std::string* out, const ledger::Entry& e, const std::string& timestamp) {
   out->append("{\"account_id\":");
   AppendOptString(out, e.account_id);
   out->append(",\"action_intent_id\":");
@@ -67,7 +67,7 @@ void AppendEntryJson(std::string* out, const ledger::Entry& e) {
   out->append(",\"tenant_id\":");
   AppendJsonString(out, e.tenant_id);
   out->append(",\"timestamp\":");
-  AppendJsonString(out, FormatTimestamp(e.ts_ms));
+  AppendJsonString(out, timestamp);
   out->append(",\"trace_id\":");
   AppendOptString(out, e.trace_id);
   out->push_back('}');
@@ -103,16 +103,27 @@ std::string_view ExportContentType(ExportFormat f) {
 std::string_view ExportExtension(ExportFormat f) { return ExportFormatName(f); }
 
 void AppendCsvField(std::string* out, std::string_view field) {
-  bool quote = field.find_first_of(",\"\r\n") != std::string_view::npos ||
-               (!field.empty() && (field.front() == ' ' || field.back() == ' '));
+  bool quote = !field.empty() && (field.front() == ' ' || field.back() == ' ');
+  for (size_t i = 0; i < field.size() && !quote; ++i) {
+    char c = field[i];
+    quote = c == ',' || c == '"' || c == '\r' || c == '\n';
+  }
   if (!quote) {
     out->append(field);
     return;
   }
   out->push_back('"');
-  for (char c : field) {
-    if (c == '"') out->push_back('"');
-    out->push_back(c);
+  // Copy the runs between quotes in one go; each quote is doubled.
+  size_t start = 0;
+  while (true) {
+    size_t q = field.find('"', start);
+    if (q == std::string_view::npos) {
+      out->append(field.substr(start));
+      break;
+    }
+    out->append(field.substr(start, q + 1 - start));
+    out->push_back('"');
+    start = q + 1;
   }
   out->push_back('"');
 }
@@ -145,10 +156,19 @@ Status ExportWriter::Begin() {
   return Status::Ok();
 }
 
+const std::string& ExportWriter::Timestamp(int64_t ms) {
+  // Consecutive ledger rows often share a millisecond; format each distinct one once.
+  if (ms != last_ts_ms_ || last_ts_.empty()) {
+    last_ts_ms_ = ms;
+    last_ts_ = FormatTimestamp(ms);
+  }
+  return last_ts_;
+}
+
 Status ExportWriter::Write(const ledger::Entry& e) {
   switch (format_) {
     case ExportFormat::kCsv:
-      AppendCsvField(&buffer_, FormatTimestamp(e.ts_ms));
+      buffer_.append(Timestamp(e.ts_ms));  // digits, '-', ':', '.', 'T', 'Z': never quoted
       buffer_.push_back(',');
       AppendCsvField(&buffer_, e.event_type);
       buffer_.push_back(',');
@@ -175,10 +195,10 @@ Status ExportWriter::Write(const ledger::Entry& e) {
       break;
     case ExportFormat::kJson:
       if (rows_ > 0) buffer_.append(",\n");
-      AppendEntryJson(&buffer_, e);
+      AppendEntryJson(&buffer_, e, Timestamp(e.ts_ms));
       break;
     case ExportFormat::kNdjson:
-      AppendEntryJson(&buffer_, e);
+      AppendEntryJson(&buffer_, e, Timestamp(e.ts_ms));
       buffer_.push_back('\n');
       break;
   }

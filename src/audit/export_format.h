@@ -43,6 +43,7 @@ class ExportWriter {
 
  private:
   Status Flush();
+  const std::string& Timestamp(int64_t ms);
 
   std::FILE* file_;
   const ExportFormat format_;
@@ -50,6 +51,8 @@ class ExportWriter {
   Sha256Stream hash_;
   int64_t rows_ = 0;
   int64_t bytes_ = 0;
+  int64_t last_ts_ms_ = 0;
+  std::string last_ts_;
 };
 
 }  // namespace steward::audit

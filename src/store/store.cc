@@ -20,6 +20,12 @@ double Row::Real(size_t i) const {
   return 0.0;
 }
 
+std::string_view Row::TextView(size_t i) const {
+  const Value& v = values_.at(i);
+  if (auto p = std::get_if<std::string>(&v)) return *p;
+  return {};
+}
+
 std::string Row::Text(size_t i) const {
   const Value& v = values_.at(i);
   if (auto p = std::get_if<std::string>(&v)) return *p;

@@ -58,6 +58,8 @@ class Row {
   int64_t Int(size_t i) const;
   double Real(size_t i) const;
   std::string Text(size_t i) const;
+  // A view of a text column ("" for NULL or a number); valid as long as the row.
+  std::string_view TextView(size_t i) const;
   std::optional<std::string> OptText(size_t i) const;
   std::optional<int64_t> OptInt(size_t i) const;
   std::optional<double> OptReal(size_t i) const;

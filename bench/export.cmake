@@ -1,0 +1,5 @@
+add_executable(export_bench ${CMAKE_CURRENT_LIST_DIR}/export_bench.cc)
+target_link_libraries(export_bench PRIVATE steward_audit)
+if(TARGET PkgConfig::JEMALLOC)
+  target_link_libraries(export_bench PRIVATE PkgConfig::JEMALLOC)
+endif()
