@@ -20,6 +20,12 @@ for _ in $(seq 1 100); do [ -s "$TMP/port" ] && break; sleep 0.05; done
 "$BUILD/bench/exec_bench" --connector http --url "http://127.0.0.1:$(cat "$TMP/port")/tools" 2>/dev/null
 kill $CONNECTOR_PID 2>/dev/null || true
 
+echo
+echo "## Audit export, 1,000,000 rows to CSV"
+echo "| system | rows | time | throughput | memory |"
+echo "|---|---|---|---|---|"
+"$BUILD/bench/export_bench" --rows 1000000 2>/dev/null
+
 for script in bench/*/run.sh; do
   [ -f "$script" ] || continue
   echo; echo "## $(basename "$(dirname "$script")")"
