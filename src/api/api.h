@@ -12,7 +12,10 @@
 #include "autonomy/autonomy_service.h"
 #include "autonomy/config_service.h"
 #include "common/clock.h"
+#include "audit/digest.h"
+#include "audit/explanation.h"
 #include "audit/export_service.h"
+#include "audit/insights.h"
 #include "decision/decision_config.h"
 #include "events/event_feed.h"
 #include "events/webhooks.h"
@@ -32,6 +35,9 @@ struct ApiDeps {
   decision::DecisionService* decisions = nullptr;
   decision::DecisionConfig* decision_config = nullptr;
   audit::ExportService* exports = nullptr;
+  audit::Explanation* explanation = nullptr;
+  audit::Digest* digest = nullptr;
+  audit::Insights* insights = nullptr;
   events::EventFeed* feed = nullptr;
   events::WebhookService* webhooks = nullptr;
   Metrics* metrics = nullptr;

@@ -24,6 +24,30 @@ void RegisterAuditRoutes(Router& r, const ApiDeps& d) {
   });
   Route(r, d, "GET", "/v1/autonomy/audit/exports/{id}", Role::kAdmin,
         [ex](const Call& c, Json* o, int*) { return ex->Get(c.actor, c.params.Get("id"), o); });
+  if (d.explanation) {
+    auto* why = d.explanation;
+    Route(r, d, "GET", "/v1/autonomy/ledger/explanation", Role::kViewer, [why](const Call& c, Json* o, int*) {
+      if (c.Query("action_intent_id").empty()) {
+        return Status::InvalidArgument("action_intent_id is required", "action_intent_id");
+      }
+      return why->Explain(c.actor, c.Query("action_intent_id"), c.Query("account_id"), o);
+    });
+  }
+  if (d.digest) {
+    auto* dg = d.digest;
+    Route(r, d, "GET", "/v1/autonomy/digest", Role::kViewer, [dg](const Call& c, Json* o, int*) {
+      if (c.Query("account_id").empty()) return Status::InvalidArgument("account_id is required", "account_id");
+      return dg->Get(c.actor, c.Query("account_id"), c.Query("date"), o);
+    });
+  }
+  if (d.insights) {
+    auto* in = d.insights;
+    Route(r, d, "GET", "/v1/autonomy/insights", Role::kAdmin, [in](const Call& c, Json* o, int*) {
+      int64_t days = audit::kDefaultInsightDays;
+      STEWARD_RETURN_IF_ERROR(QueryInt(c, "days", 1, 90, &days));
+      return in->Get(c.actor, c.Query("action_type"), static_cast<int>(days), o);
+    });
+  }
   // The link is the credential: HMAC over (export_id, tenant, expires).
   r.Add("GET", "/v1/downloads/{id}", [ex, d](const HttpRequest& req, const PathParams& params) {
     const auto start = std::chrono::steady_clock::now();

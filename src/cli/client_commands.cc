@@ -808,6 +808,46 @@ void AddClientCommands(CLI::App& app, int* exit_code) {
     }
   });
 
+  // --- explanations, digest, insights -----------------------------------------------------
+  auto* explain = app.add_subcommand("explain", "GET /v1/autonomy/ledger/explanation: why Steward did this");
+  explain->add_option("id", f.id, "action_intent_id")->required();
+  explain->add_option("--account", f.account, "account id (checked against the intent)");
+  Run(explain, exit_code, [] {
+    return Do(f.conn, "GET",
+              WithQuery("/v1/autonomy/ledger/explanation", {{"action_intent_id", f.id}, {"account_id", f.account}}),
+              nullptr, [](const Json& r) {
+                const Json& why = r.value("why", Json::object());
+                std::cout << "path: " << Str(why, "path") << "\n";
+                if (why.contains("gate") && why["gate"].is_object()) {
+                  std::cout << "gate: " << Str(why["gate"], "result") << " (" << Str(why["gate"], "reason")
+                            << "): " << Str(why["gate"], "explanation") << "\n";
+                }
+                if (r.contains("which_policy") && r["which_policy"].is_object()) {
+                  std::cout << "policy: " << Str(r["which_policy"], "policy_version") << " "
+                            << Str(r["which_policy"], "policy_clause") << "\n";
+                }
+                if (r.contains("outcome") && r["outcome"].is_object()) {
+                  std::cout << "outcome: " << Str(r["outcome"], "status") << " " << Str(r["outcome"], "taxonomy") << "\n";
+                }
+                for (const auto& c : r.value("counterfactual", Json::object()).value("items", Json::array())) {
+                  std::cout << "  - " << Str(c, "explanation") << "\n";
+                }
+                std::cout << r.value("timeline", Json::array()).size() << " ledger entries; --json for all of it\n";
+              });
+  });
+  auto* dig = app.add_subcommand("digest", "GET /v1/autonomy/digest: what autopilot did on a day");
+  dig->add_option("--account", f.account, "account id")->required();
+  dig->add_option("--date", f.date, "YYYY-MM-DD (default today in the digest's time zone)");
+  Run(dig, exit_code, [] {
+    return Do(f.conn, "GET", WithQuery("/v1/autonomy/digest", {{"account_id", f.account}, {"date", f.date}}), nullptr);
+  });
+  auto* ins = app.add_subcommand("insights", "GET /v1/autonomy/insights: evidence per action type");
+  ins->add_option("--type", f.type, "action type");
+  ins->add_option("--days", f.limit, "window in days (1–90, default 30)");
+  Run(ins, exit_code, [] {
+    return Do(f.conn, "GET", WithQuery("/v1/autonomy/insights", {{"action_type", f.type}, {"days", LimitStr(f.limit)}}), nullptr);
+  });
+
   // --- raw API call ----------------------------------------------------------------------
   auto* api = app.add_subcommand("api", "send any request to the API, like `curl` with the token");
   api->add_option("method", f.method, "GET, POST, PUT or DELETE")

@@ -25,7 +25,10 @@
 #include "exec/connectors/http_connector.h"
 #include "exec/connectors/internal_connector.h"
 #include "exec/engine.h"
+#include "audit/digest.h"
+#include "audit/explanation.h"
 #include "audit/export_service.h"
+#include "audit/insights.h"
 #include "decision/decision_config.h"
 #include "events/event_feed.h"
 #include "events/webhooks.h"
@@ -175,6 +178,16 @@ int Serve(ServerConfig cfg) {
     std::cerr << "error: cannot schedule the webhook dispatcher: " << st.message() << "\n";
     return kExitFailure;
   }
+  audit::Explanation explanation(store->get());
+  audit::Digest digest(store->get(), clock);
+  audit::Insights insights(store->get(), clock);
+  pool.Register(std::string(audit::kJobDigestTick),
+                [&digest](const jobs::Job& job) { return digest.HandleTick(job, 60000); });
+  st = digest.ScheduleTick();
+  if (!st.ok()) {
+    std::cerr << "error: cannot schedule the daily digest: " << st.message() << "\n";
+    return kExitFailure;
+  }
   st = exports.ScheduleSweeper();
   if (!st.ok()) {
     std::cerr << "error: cannot schedule the export sweeper: " << st.message() << "\n";
@@ -215,6 +228,9 @@ int Serve(ServerConfig cfg) {
   deps.decisions = &decisions;
   deps.decision_config = &decision_config;
   deps.exports = &exports;
+  deps.explanation = &explanation;
+  deps.digest = &digest;
+  deps.insights = &insights;
   deps.feed = &feed;
   deps.webhooks = &webhooks;
   deps.metrics = &metrics;
