@@ -108,6 +108,14 @@ run 0 executions get cli-h1
 contains "SUCCEEDED" "$OUT" "human summary of an execution"
 run 0 executions list --account acct-1 --json
 out_json '[.items[] | select(.action_intent_id == "cli-h1")] | length' 1 "executions list"
+run 0 explain cli-h1 --json
+out_json '.why.path' HUMAN_EDITED "explain an edited approval"
+run 0 explain "$FIRST"
+contains "path: POLICY_AUTO_EXECUTED" "$OUT" "explain an auto-execution"
+run 0 digest --account acct-1 --json
+out_json '.account_id' acct-1 "digest"
+run 0 insights --json
+run 1 explain no-such-intent
 run 1 intents approve cli-h1 --account acct-1 --token "$APPROVER"
 contains "CONFLICT" "$ERR" "approving twice"
 run 0 replay cli-h1 --account acct-1 --reason "downstream lost it" --json
