@@ -60,6 +60,9 @@ void RegisterAuditRoutes(Router& router, const ApiDeps& deps);
 // The event feed and webhooks (SPEC §7).
 void RegisterEventRoutes(Router& router, const ApiDeps& deps);
 
+// GET /v1/openapi.json: the OpenAPI document of the whole API (docs/openapi.json, embedded).
+void RegisterOpenApiRoutes(Router& router, const ApiDeps& deps);
+
 // All of the above.
 void RegisterAllRoutes(Router& router, const ApiDeps& deps);
 

@@ -42,6 +42,7 @@ void RegisterOpsRoutes(Router& r, const ApiDeps& d) {
 
 void RegisterAllRoutes(Router& r, const ApiDeps& d) {
   RegisterOpsRoutes(r, d);
+  RegisterOpenApiRoutes(r, d);
   RegisterIntentRoutes(r, d);
   RegisterGateRoutes(r, d);
   RegisterConfigRoutes(r, d);
