@@ -9,7 +9,7 @@ DATA_DIR ?= ./.steward
 
 # Exactly the Debian packages Steward builds, tests and benchmarks with.
 DEB_PACKAGES := build-essential cmake ninja-build pkg-config ccache curl ca-certificates \
-  libsqlite3-dev sqlite3 libssl-dev nlohmann-json3-dev libjwt-dev libcli11-dev libspdlog-dev \
+  libsqlite3-dev sqlite3 libpq-dev libssl-dev nlohmann-json3-dev libjwt-dev libcli11-dev libspdlog-dev \
   libfmt-dev libhowardhinnant-date-dev tzdata libtomlplusplus-dev libboost-dev \
   libcurl4-openssl-dev libjemalloc-dev libcpp-httplib-dev libgtest-dev libgmock-dev libbenchmark-dev wrk nginx-light redis-server redis-tools postgresql postgresql-contrib jq python3
 

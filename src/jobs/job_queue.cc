@@ -57,7 +57,7 @@ std::string TypeFilter(const std::vector<std::string>& types, std::vector<store:
 // end of the subquery, so concurrent claimers skip each other's rows instead of waiting;
 // SQLite's single writer makes the UPDATE atomic already. Portable:
 // UPDATE … WHERE id IN (SELECT … LIMIT ?) RETURNING.
-std::string ClaimSql(bool expired_leases, const std::vector<std::string>& types,
+std::string ClaimSql(bool expired_leases, bool skip_locked, const std::vector<std::string>& types,
                      std::vector<store::Value>* params) {
   std::string type_filter = TypeFilter(types, params);
   std::string which = expired_leases
@@ -67,7 +67,8 @@ std::string ClaimSql(bool expired_leases, const std::vector<std::string>& types,
                                 " ORDER BY run_at, job_id";
   return "UPDATE jobs SET status = 'RUNNING', lease_owner = ?, lease_expires_at = ?, "
          "attempts = attempts + 1, updated_at = ? WHERE job_id IN (SELECT job_id FROM jobs WHERE " +
-         which + " LIMIT ?) RETURNING " + std::string(kColumns);
+         which + " LIMIT ?" + (skip_locked ? " FOR UPDATE SKIP LOCKED" : "") + ") RETURNING " +
+         std::string(kColumns);
 }
 
 Result<bool> ChangedOne(const Result<int64_t>& r) {
@@ -121,7 +122,7 @@ Result<std::vector<Job>> Claim(store::Txn& txn, std::string_view owner, int64_t 
     int left = limit - static_cast<int>(jobs.size());
     if (left <= 0) break;
     std::vector<store::Value> params = {std::string(owner), now_ms + lease_ms, now_ms, now_ms};
-    std::string sql = ClaimSql(expired, types, &params);
+    std::string sql = ClaimSql(expired, txn.backend() == "postgresql", types, &params);
     params.emplace_back(int64_t{left});
     STEWARD_ASSIGN_OR_RETURN(std::vector<store::Row> rows, txn.QueryV(sql, params));
     for (const auto& r : rows) jobs.push_back(JobFromRow(r));

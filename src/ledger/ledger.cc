@@ -41,10 +41,12 @@ Entry EntryFromRow(const store::Row& r) {
 // with " FOR UPDATE" so concurrent appends for a tenant queue on the head row; SQLite's single
 // writer connection already serialises them and does not know the clause.
 Result<std::optional<Head>> ReadHead(store::Txn& txn, std::string_view tenant_id, bool for_update) {
-  (void)for_update;
-  STEWARD_ASSIGN_OR_RETURN(auto row,
-                           txn.QueryOne("SELECT seq, hash FROM ledger_heads WHERE tenant_id = ?",
-                                        {std::string(tenant_id)}));
+  const bool lock = for_update && txn.backend() == "postgresql";
+  STEWARD_ASSIGN_OR_RETURN(
+      auto row,
+      txn.QueryOne(lock ? "SELECT seq, hash FROM ledger_heads WHERE tenant_id = ? FOR UPDATE"
+                        : "SELECT seq, hash FROM ledger_heads WHERE tenant_id = ?",
+                   {std::string(tenant_id)}));
   if (!row) return std::optional<Head>();
   return std::optional<Head>(Head{row->Int(0), row->Text(1)});
 }

@@ -1,5 +1,7 @@
 #include "store/migrations.h"
 
+#include "store/postgres/schema.h"
+
 namespace steward::store {
 namespace {
 
@@ -465,12 +467,13 @@ CREATE TABLE digest_runs (
 )SQL";
 
 const std::vector<Migration> kMigrations = {
-    {1, "core: configuration, intents, registry, budgets, ledger, jobs", kV1},
-    {2, "jobs: per-tenant backlog counter kept by triggers", kV2},
-    {3, "execution: attempts, outcomes, internal objects, connectors, breakers, events", kV3},
-    {4, "jobs: index for claims of expired leases", kV4},
-    {5, "decisions, schedules, opt-in, digest settings, webhooks", kV5},
-    {6, "audit exports and daily digest runs", kV6},
+    {1, "core: configuration, intents, registry, budgets, ledger, jobs", kV1, postgres::kSchemaV1},
+    {2, "jobs: per-tenant backlog counter kept by triggers", kV2, postgres::kSchemaV2},
+    {3, "execution: attempts, outcomes, internal objects, connectors, breakers, events", kV3,
+     postgres::kSchemaV3},
+    {4, "jobs: index for claims of expired leases", kV4, postgres::kSchemaV4},
+    {5, "decisions, schedules, opt-in, digest settings, webhooks", kV5, postgres::kSchemaV5},
+    {6, "audit exports and daily digest runs", kV6, postgres::kSchemaV6},
 };
 
 }  // namespace

@@ -2,6 +2,10 @@
 
 #include "store/sqlite/sqlite_store.h"
 
+#ifdef STEWARD_WITH_POSTGRES
+#include "store/postgres/postgres_store.h"
+#endif
+
 namespace steward::store {
 
 int64_t Row::Int(size_t i) const {
@@ -64,8 +68,12 @@ Result<std::unique_ptr<Store>> Open(const std::string& url, const StoreOptions& 
     return OpenSqlite(path, options);
   }
   if (url.rfind("postgresql://", 0) == 0 || url.rfind("postgres://", 0) == 0) {
+#ifdef STEWARD_WITH_POSTGRES
+    return OpenPostgres(url, options);
+#else
     return Status::InvalidArgument(
         "this build has no PostgreSQL backend (configure with -DSTEWARD_WITH_POSTGRES=ON)");
+#endif
   }
   return Status::InvalidArgument("unknown store URL scheme (expected sqlite:// or postgresql://): " +
                                  url);

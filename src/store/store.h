@@ -88,6 +88,10 @@ class Txn {
   Result<std::optional<Row>> QueryOne(std::string_view sql, Params params = {});
   // True inside Store::Write.
   virtual bool writable() const = 0;
+  // The backend running the transaction, as Store::backend(): "sqlite" or "postgresql", for the
+  // few statements that need a backend-specific clause (FOR UPDATE on PostgreSQL). The default
+  // is SQLite's, whose transaction class does not override it.
+  virtual std::string_view backend() const { return "sqlite"; }
 };
 
 enum class Durability {

@@ -186,6 +186,7 @@ class SqliteTxn final : public Txn {
     return r.ok() ? Status::Ok() : r.status();
   }
   bool writable() const override { return writable_; }
+  std::string_view backend() const override { return "sqlite"; }
 
  private:
   Result<std::vector<Row>> Collect(std::string_view sql, const Value* p, size_t n) {
@@ -322,6 +323,19 @@ class SqliteStore final : public Store {
     for (const Migration& m : Migrations()) {
       if (m.version <= current) continue;
       STEWARD_RETURN_IF_ERROR(c.ExecScript("BEGIN IMMEDIATE"));
+      // Another process may have applied it while we waited for the write lock.
+      int now_current = 0;
+      std::function<bool(const Row&)> again = [&](const Row& row) {
+        now_current = static_cast<int>(row.Int(0));
+        return false;
+      };
+      auto check = c.Run("SELECT COALESCE(MAX(version), 0) FROM schema_migrations", nullptr, 0, &again);
+      if (!check.ok() || now_current >= m.version) {
+        (void)c.ExecScript("ROLLBACK");
+        if (!check.ok()) return check.status();
+        current = now_current;
+        continue;
+      }
       Status st = c.ExecScript(std::string(m.sqlite_sql));
       if (st.ok()) {
         Value params[] = {int64_t{m.version}, std::string(m.name),
