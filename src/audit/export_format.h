@@ -51,6 +51,7 @@ class ExportWriter {
   Sha256Stream hash_;
   int64_t rows_ = 0;
   int64_t bytes_ = 0;
+  int64_t synced_ = 0;  // bytes whose writeback has been started
   int64_t last_ts_ms_ = 0;
   std::string last_ts_;
 };
