@@ -88,8 +88,9 @@ grep -q "^wrote $TEST_DIR/e.ndjson" "$TEST_DIR/cli.out" && ok || fail "cli expor
 req POST /v1/autonomy/audit/exports "$ADMIN" "{\"from\":\"$WEEK_AGO\",\"to\":\"$TODAY\",\"format\":\"json\"}"
 ID2=$(echo "$BODY" | jq -r .export_id)
 kill9_server
-start_server
-for _ in $(seq 1 150); do
+# Same address → same lease owner: the restarted node takes back its jobs at once.
+KEEP_PORT=$PORT start_server
+for _ in $(seq 1 300); do
   req GET "/v1/autonomy/audit/exports/$ID2" "$ADMIN"
   [ "$(echo "$BODY" | jq -r .status)" = COMPLETED ] && break
   sleep 0.2

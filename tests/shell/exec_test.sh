@@ -136,7 +136,7 @@ APPROVER_PID=$!
 sleep 1.5
 kill9_server
 wait "$APPROVER_PID" || true
-start_server --workers 4
+KEEP_PORT=$PORT start_server --workers 4
 rm -f "$TEST_DIR/approve-errors"
 approve_all  # the approvals lost with the crash (connection refused) are sent again
 if [ -s "$TEST_DIR/approve-errors" ]; then fail "approvals after restart: $(head -3 "$TEST_DIR/approve-errors")"; else ok; fi

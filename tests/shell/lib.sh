@@ -20,7 +20,7 @@ free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0)
 
 # start_server [extra serve args...]: starts steward on a free port with data in $TEST_DIR/data.
 start_server() {
-  PORT=$(free_port)
+  PORT=${KEEP_PORT:-$(free_port)}  # KEEP_PORT: restart on the same address (same lease owner)
   BASE="http://127.0.0.1:$PORT"
   "$STEWARD_BIN" serve --listen "127.0.0.1:$PORT" --data-dir "$TEST_DIR/data" "$@" \
     >>"$TEST_DIR/server.log" 2>&1 &
