@@ -178,22 +178,11 @@ Status ExportWriter::Write(const ledger::Entry& e) {
   switch (format_) {
     case ExportFormat::kCsv:
       buffer_.append(Timestamp(e.ts_ms));  // digits, '-', ':', '.', 'T', 'Z': never quoted
-      buffer_.push_back(',');
-      AppendCsvField(&buffer_, e.event_type);
-      buffer_.push_back(',');
-      AppendCsvField(&buffer_, e.entry_id);
-      buffer_.push_back(',');
-      AppendCsvField(&buffer_, e.tenant_id);
-      buffer_.push_back(',');
-      AppendCsvField(&buffer_, e.account_id);
-      buffer_.push_back(',');
-      AppendCsvField(&buffer_, e.trace_id);
-      buffer_.push_back(',');
-      AppendCsvField(&buffer_, e.action_intent_id);
-      buffer_.push_back(',');
-      AppendCsvField(&buffer_, e.actor);
-      buffer_.push_back(',');
-      AppendCsvField(&buffer_, e.data_json);
+      for (const std::string* field : {&e.event_type, &e.entry_id, &e.tenant_id, &e.account_id,
+                                       &e.trace_id, &e.action_intent_id, &e.actor, &e.data_json}) {
+        buffer_.push_back(',');
+        AppendCsvField(&buffer_, *field);
+      }
       buffer_.push_back(',');
       buffer_.append(std::to_string(e.seq));
       buffer_.push_back(',');
