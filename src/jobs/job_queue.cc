@@ -101,7 +101,10 @@ Result<int64_t> Enqueue(store::Txn& txn, std::string_view tenant_id, std::string
                    "ON CONFLICT (tenant_id, type, dedupe_key) DO NOTHING RETURNING job_id",
                    {tenant, job_type, std::string(payload_json), store::TextOrNull(key), run_at_ms,
                     now_ms, now_ms}));
-  if (inserted) return inserted->Int(0);
+  if (inserted) {
+    txn.NotifyOnCommit(kJobsChannel);
+    return inserted->Int(0);
+  }
   STEWARD_ASSIGN_OR_RETURN(
       auto existing,
       txn.QueryOne("SELECT job_id FROM jobs WHERE tenant_id = ? AND type = ? AND dedupe_key = ?",
@@ -144,6 +147,7 @@ Result<bool> Complete(store::Txn& txn, int64_t job_id, std::string_view owner) {
 Result<bool> RetryAt(store::Txn& txn, int64_t job_id, std::string_view owner, int64_t run_at_ms,
                      std::string_view error, int64_t now_ms) {
   STEWARD_RETURN_IF_ERROR(RequireWritable(txn));
+  txn.NotifyOnCommit(kJobsChannel);
   return ChangedOne(txn.Exec(
       "UPDATE jobs SET status = 'PENDING', run_at = ?, lease_owner = NULL, "
       "lease_expires_at = NULL, last_error = ?, updated_at = ? "
@@ -172,6 +176,7 @@ Result<bool> ExtendLease(store::Txn& txn, int64_t job_id, std::string_view owner
 
 Result<bool> Release(store::Txn& txn, int64_t job_id, std::string_view owner, int64_t now_ms) {
   STEWARD_RETURN_IF_ERROR(RequireWritable(txn));
+  txn.NotifyOnCommit(kJobsChannel);
   return ChangedOne(
       txn.Exec("UPDATE jobs SET status = 'PENDING', lease_owner = NULL, lease_expires_at = NULL, "
                "attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END, updated_at = ? "
@@ -182,6 +187,7 @@ Result<bool> Release(store::Txn& txn, int64_t job_id, std::string_view owner, in
 Result<int64_t> ReleaseOwner(store::Txn& txn, std::string_view owner, int64_t now_ms) {
   STEWARD_RETURN_IF_ERROR(RequireWritable(txn));
   if (owner.empty()) return Status::InvalidArgument("lease owner is required", "owner");
+  txn.NotifyOnCommit(kJobsChannel);
   return txn.Exec(
       "UPDATE jobs SET status = 'PENDING', lease_owner = NULL, lease_expires_at = NULL, "
       "attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END, updated_at = ? "

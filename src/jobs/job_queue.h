@@ -27,6 +27,11 @@
 
 namespace steward::jobs {
 
+// The store channel (Txn::NotifyOnCommit) signalled by every commit that makes a job claimable
+// sooner than before: Enqueue, RetryAt, Release and ReleaseOwner. Worker pools on every node
+// subscribe to it, so a job committed on one node wakes idle workers everywhere.
+inline constexpr std::string_view kJobsChannel = "steward_jobs";
+
 // Errors longer than this are truncated before they are stored.
 inline constexpr size_t kMaxErrorLength = 4096;
 

@@ -62,8 +62,12 @@ Status WorkerPool::Start() {
       o.prefetch < 0 || o.retry_backoff_ms < 0 || o.max_retry_backoff_ms < 0) {
     return Status::InvalidArgument("invalid worker pool options");
   }
-  std::lock_guard<std::mutex> lock(mu_);
+  std::unique_lock<std::mutex> lock(mu_);
   if (started_) return Status::Internal("worker pool already started");
+  // Commits of jobs on any node (this one or, on PostgreSQL, others) end the idle sleep.
+  auto sub = store_->Subscribe(std::string(kJobsChannel), [this] { Wake(); });
+  if (!sub.ok()) return sub.status();
+  subscription_ = *sub;
   started_ = true;
   types_.clear();
   for (const auto& [type, handler] : handlers_) types_.push_back(type);
@@ -82,6 +86,7 @@ void WorkerPool::Stop() {
     stopped_ = true;
     stopping_ = true;
   }
+  store_->Unsubscribe(subscription_);
   dispatch_cv_.notify_all();
   work_cv_.notify_all();
   // The dispatcher may be inside a claim; once it has returned, everything it queued is here.

@@ -9,8 +9,10 @@
 // job after this node's lease expired) is logged, not an error. A heartbeat thread extends the
 // leases of the jobs this pool holds every lease_ms / 3, so long jobs (exports) keep them. When
 // idle, the dispatcher sleeps until Wake(), the earliest run_at of a pending job, or
-// poll_interval_ms, whichever comes first; Wake() is how services start a committed job at once
-// (SQLite's in-process wake-up; PostgreSQL adds LISTEN/NOTIFY later).
+// poll_interval_ms, whichever comes first. The pool subscribes to the store's jobs channel
+// (kJobsChannel), so a job committed by any node (PostgreSQL: LISTEN/NOTIFY) wakes it at once;
+// Wake() does the same for callers that want it explicitly, and the poll interval remains as a
+// fallback for a lost signal.
 //
 // Delivery is at least once: a job runs again if this node dies, or cannot record its outcome,
 // before the job completes. A handler that throws is caught; the job is retried with exponential
@@ -123,6 +125,7 @@ class WorkerPool final : public Waker {
   bool wake_pending_ = false;             // GUARDED_BY(mu_)
   std::deque<Job> queue_;                 // GUARDED_BY(mu_): claimed, not started
   std::set<int64_t> held_;                // GUARDED_BY(mu_): ids queued or running here
+  int64_t subscription_ = 0;              // the store subscription, set by Start
 
   std::thread dispatcher_;
   std::thread heartbeat_;

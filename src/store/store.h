@@ -92,6 +92,11 @@ class Txn {
   // few statements that need a backend-specific clause (FOR UPDATE on PostgreSQL). The default
   // is SQLite's, whose transaction class does not override it.
   virtual std::string_view backend() const { return "sqlite"; }
+  // Signals `channel` to the store's subscribers (Store::Subscribe) once this transaction
+  // commits — on every node sharing the database (PostgreSQL: NOTIFY) — and never if it rolls
+  // back. Signals carry no data and coalesce; subscribers re-read the store. `channel` is
+  // lower-case letters, digits and '_'. Read transactions ignore it.
+  virtual void NotifyOnCommit(std::string_view channel) = 0;
 };
 
 enum class Durability {
@@ -122,6 +127,15 @@ class Store {
   virtual std::string_view backend() const = 0;
   // The schema version applied, and the newest this binary knows.
   virtual Result<int> SchemaVersion() = 0;
+  // Calls `fn` after commits that notified `channel` (Txn::NotifyOnCommit), on this node and,
+  // on PostgreSQL, on every other node (LISTEN/NOTIFY), and also after a lost listening
+  // connection is back (signals may have been missed meanwhile). `fn` runs on a store thread:
+  // it must be quick and must not call the store (wake a thread that does). Returns an id for
+  // Unsubscribe. Errors: InvalidArgument for a malformed channel name.
+  virtual Result<int64_t> Subscribe(std::string channel, std::function<void()> fn) = 0;
+  // Removes a subscription; once it returns, its `fn` is not running and never runs again.
+  // Unknown ids are ignored.
+  virtual void Unsubscribe(int64_t id) = 0;
   // Commits performed and database transactions (batches) used for them, for metrics.
   virtual int64_t commits() const = 0;
   virtual int64_t batches() const = 0;

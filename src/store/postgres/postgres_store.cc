@@ -11,7 +11,9 @@
 
 #include "common/clock.h"
 #include "store/migrations.h"
+#include "store/notifier.h"
 #include "store/postgres/connection.h"
+#include "store/postgres/signals.h"
 
 namespace steward::store {
 namespace {
@@ -75,6 +77,14 @@ class PgTxn final : public Txn {
   }
   bool writable() const override { return writable_; }
   std::string_view backend() const override { return "postgresql"; }
+  void NotifyOnCommit(std::string_view channel) override {
+    if (!writable_ || std::find(channels_.begin(), channels_.end(), channel) != channels_.end()) {
+      return;
+    }
+    channels_.emplace_back(channel);
+  }
+  // The channels to signal once this attempt commits.
+  const std::vector<std::string>& channels() const { return channels_; }
 
   // A serialization failure, deadlock or lost connection: re-running may succeed.
   bool retryable() const { return retryable_; }
@@ -149,6 +159,7 @@ class PgTxn final : public Txn {
   bool unique_violation_ = false;
   bool aborted_ = false;
   bool continued_after_error_ = false;
+  std::vector<std::string> channels_;
 };
 
 class PgStore final : public Store {
@@ -156,7 +167,18 @@ class PgStore final : public Store {
   PgStore(std::string url, const StoreOptions& options)
       : url_(std::move(url)), max_open_(std::max(1, options.pool_size)) {}
 
-  Status Init() { return ApplyMigrations(); }
+  Status Init() {
+    STEWARD_RETURN_IF_ERROR(ApplyMigrations());
+    signals_ = std::make_unique<postgres::Signals>(url_, &notifier_);
+    return Status::Ok();
+  }
+
+  Result<int64_t> Subscribe(std::string channel, std::function<void()> fn) override {
+    auto id = notifier_.Subscribe(std::move(channel), std::move(fn));
+    if (id.ok()) signals_->Refresh();
+    return id;
+  }
+  void Unsubscribe(int64_t id) override { notifier_.Unsubscribe(id); }
 
   Status Write(const std::function<Status(Txn&)>& fn) override { return Run(true, fn); }
   Status Read(const std::function<Status(Txn&)>& fn) override { return Run(false, fn); }
@@ -315,6 +337,10 @@ class PgStore final : public Store {
         return Status::Internal("postgresql: COMMIT answered " + tag + "; nothing was written");
       }
       commits_.fetch_add(1);
+      for (const std::string& channel : txn.channels()) {
+        notifier_.Deliver(channel);
+        signals_->Send(channel);
+      }
       return Status::Ok();
     }
     return Status::Unavailable("postgresql: transaction still failing after " +
@@ -387,6 +413,8 @@ class PgStore final : public Store {
   const std::string url_;
   const int max_open_;
   SqlCache sql_cache_;
+  Notifier notifier_;
+  std::unique_ptr<postgres::Signals> signals_;  // set by Init; declared after notifier_
 
   std::mutex pool_mu_;
   std::condition_variable pool_cv_;

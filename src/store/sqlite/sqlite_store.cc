@@ -2,6 +2,7 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <deque>
@@ -9,9 +10,11 @@
 #include <mutex>
 #include <thread>
 #include <unordered_map>
+#include <utility>
 
 #include "common/clock.h"
 #include "store/migrations.h"
+#include "store/notifier.h"
 
 namespace steward::store {
 namespace {
@@ -187,6 +190,16 @@ class SqliteTxn final : public Txn {
   }
   bool writable() const override { return writable_; }
   std::string_view backend() const override { return "sqlite"; }
+  void NotifyOnCommit(std::string_view channel) override {
+    if (!writable_) return;
+    for (const std::string& c : channels_) {
+      if (c == channel) return;
+    }
+    channels_.emplace_back(channel);
+  }
+
+  // The channels the current closure notified; the writer collects them per closure.
+  std::vector<std::string> TakeChannels() { return std::exchange(channels_, {}); }
 
  private:
   Result<std::vector<Row>> Collect(std::string_view sql, const Value* p, size_t n) {
@@ -202,6 +215,7 @@ class SqliteTxn final : public Txn {
 
   Conn* conn_;
   bool writable_;
+  std::vector<std::string> channels_;
 };
 
 struct WriteRequest {
@@ -298,6 +312,11 @@ class SqliteStore final : public Store {
     if (!st.ok()) return st;
     return version;
   }
+
+  Result<int64_t> Subscribe(std::string channel, std::function<void()> fn) override {
+    return notifier_.Subscribe(std::move(channel), std::move(fn));
+  }
+  void Unsubscribe(int64_t id) override { notifier_.Unsubscribe(id); }
 
   int64_t commits() const override { return commits_.load(); }
   int64_t batches() const override { return batches_.load(); }
@@ -403,6 +422,8 @@ class SqliteStore final : public Store {
       RunBatch(batch, &results);
       for (size_t i = 0; i < batch.size(); ++i) batch[i]->done.set_value(results[i]);
       batch.clear();
+      for (const std::string& channel : committed_channels_) notifier_.Deliver(channel);
+      committed_channels_.clear();
     }
   }
 
@@ -416,6 +437,7 @@ class SqliteStore final : public Store {
     }
     SqliteTxn txn(&c, true);
     size_t committed_from = 0;  // closures before this index were lost with a rolled-back txn
+    std::vector<std::vector<std::string>> channels(batch.size());
     for (size_t i = 0; i < batch.size(); ++i) {
       Status st = c.Control("SAVEPOINT w");
       if (st.ok()) {
@@ -425,6 +447,7 @@ class SqliteStore final : public Store {
           st = Status::Internal(std::string("write transaction threw: ") + e.what());
         }
       }
+      channels[i] = txn.TakeChannels();
       if (sqlite3_get_autocommit(c.db())) {
         // SQLite rolled the whole transaction back (disk full, I/O error): the closures run so
         // far in this batch lost their writes. Fail them and continue in a new transaction.
@@ -464,13 +487,24 @@ class SqliteStore final : public Store {
       return;
     }
     int64_t ok = 0;
-    for (size_t j = committed_from; j < batch.size(); ++j) ok += (*results)[j].ok() ? 1 : 0;
+    for (size_t j = committed_from; j < batch.size(); ++j) {
+      if (!(*results)[j].ok()) continue;
+      ++ok;
+      for (std::string& ch : channels[j]) {
+        if (std::find(committed_channels_.begin(), committed_channels_.end(), ch) ==
+            committed_channels_.end()) {
+          committed_channels_.push_back(std::move(ch));
+        }
+      }
+    }
     commits_.fetch_add(ok);
     batches_.fetch_add(1);
   }
 
   const std::string path_;
   const StoreOptions options_;
+  Notifier notifier_;
+  std::vector<std::string> committed_channels_;  // used only by writer_: to signal after a batch
   std::unique_ptr<Conn> writer_conn_;  // used only by writer_ after Init
   std::thread writer_;
   std::unique_ptr<Conn> checkpoint_conn_;  // used only by checkpointer_ after Init
