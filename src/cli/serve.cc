@@ -200,7 +200,12 @@ int Serve(ServerConfig cfg) {
   }
   api::Metrics metrics;
   store::Store* raw_store = store->get();
-  metrics.AddScrapeHook([raw_store](std::string* out) {
+  metrics.AddScrapeHook([raw_store, &pool](std::string* out) {
+    *out += "# HELP steward_worker_jobs_handled_total Jobs this node's workers ran, by type.\n"
+            "# TYPE steward_worker_jobs_handled_total counter\n";
+    for (const auto& [type, n] : pool.stats().handled_by_type) {
+      *out += "steward_worker_jobs_handled_total{type=\"" + type + "\"} " + std::to_string(n) + "\n";
+    }
     *out += "# HELP steward_jobs Jobs in the outbox by type and status.\n# TYPE steward_jobs gauge\n";
     (void)raw_store->Read([&](store::Txn& txn) -> Status {
       return txn.ForEach("SELECT type, status, COUNT(*) FROM jobs GROUP BY type, status", {},
@@ -271,7 +276,8 @@ int Serve(ServerConfig cfg) {
                  {{"owner", wopts.owner_id}, {"jobs", released}});
     }
   }
-  st = pool.Start();
+  // --workers 0: an API-only node; the other nodes' workers run the jobs it commits.
+  if (cfg.workers > 0) st = pool.Start();
   if (!st.ok()) {
     server.Stop();
     std::cerr << "error: " << st.message() << "\n";

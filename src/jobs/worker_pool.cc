@@ -120,6 +120,8 @@ WorkerPool::Stats WorkerPool::stats() const {
   s.lost_leases = lost_leases_.load();
   s.handler_exceptions = handler_exceptions_.load();
   s.released = released_.load();
+  std::lock_guard<std::mutex> lock(mu_);
+  s.handled_by_type = handled_by_type_;
   return s;
 }
 
@@ -215,6 +217,7 @@ void WorkerPool::WorkLoop() {
     {
       std::lock_guard<std::mutex> lock(mu_);
       held_.erase(job.job_id);
+      ++handled_by_type_[job.type];
     }
     dispatch_cv_.notify_all();
   }

@@ -91,6 +91,9 @@ class WorkerPool final : public Waker {
     int64_t lost_leases = 0;
     int64_t handler_exceptions = 0;
     int64_t released = 0;
+    // Handler runs that returned, per job type: the work this node did (metrics; tests use it
+    // to see that jobs were shared between nodes).
+    std::map<std::string, int64_t> handled_by_type;
   };
   Stats stats() const;
 
@@ -126,6 +129,7 @@ class WorkerPool final : public Waker {
   std::deque<Job> queue_;                 // GUARDED_BY(mu_): claimed, not started
   std::set<int64_t> held_;                // GUARDED_BY(mu_): ids queued or running here
   int64_t subscription_ = 0;              // the store subscription, set by Start
+  std::map<std::string, int64_t> handled_by_type_;  // GUARDED_BY(mu_)
 
   std::thread dispatcher_;
   std::thread heartbeat_;
