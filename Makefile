@@ -11,7 +11,7 @@ DATA_DIR ?= ./.steward
 DEB_PACKAGES := build-essential cmake ninja-build pkg-config ccache curl ca-certificates \
   libsqlite3-dev sqlite3 libpq-dev libssl-dev nlohmann-json3-dev libjwt-dev libcli11-dev libspdlog-dev \
   libfmt-dev libhowardhinnant-date-dev tzdata libtomlplusplus-dev libboost-dev \
-  libcurl4-openssl-dev libjemalloc-dev libcpp-httplib-dev libgtest-dev libgmock-dev libbenchmark-dev wrk nginx-light redis-server redis-tools postgresql postgresql-contrib jq python3
+  libcurl4-openssl-dev libjemalloc-dev libcpp-httplib-dev libgtest-dev libgmock-dev libbenchmark-dev wrk nginx-light redis-server redis-tools postgresql postgresql-contrib jq python3 chromium
 
 .PHONY: all deps build run test bench e2e clean format
 

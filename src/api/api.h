@@ -63,6 +63,11 @@ void RegisterEventRoutes(Router& router, const ApiDeps& deps);
 // GET /v1/openapi.json: the OpenAPI document of the whole API (docs/openapi.json, embedded).
 void RegisterOpenApiRoutes(Router& router, const ApiDeps& deps);
 
+// The web Control Center (SPEC §13): GET "/" and the static files under "/assets/…", embedded
+// from web/ at build time (web_routes.cc). Public, like any static page: the pages call the API
+// with the token the person pastes. Not API operations, so docs/openapi.json does not list them.
+void RegisterWebRoutes(Router& router, const ApiDeps& deps);
+
 // All of the above.
 void RegisterAllRoutes(Router& router, const ApiDeps& deps);
 

@@ -335,13 +335,38 @@ TEST_F(OpenApiTest, ServedDocumentIsTheFileByteForByte) {
   EXPECT_EQ((*doc_)["openapi"], "3.0.3");
 }
 
+// The Control Center's static files (RegisterWebRoutes): pages, not API operations, so the
+// document leaves them out. Taken from the web routes' own registration, so an API route can
+// never hide among them.
+std::set<MethodPath> WebRoutes() {
+  Router router;
+  RegisterWebRoutes(router, ApiDeps{});
+  auto routes = router.Routes();
+  return {routes.begin(), routes.end()};
+}
+
 TEST_F(OpenApiTest, EveryRouteIsDocumented) {
-  std::set<MethodPath> documented = Documented(), missing;
+  std::set<MethodPath> documented = Documented(), web = WebRoutes(), missing;
   for (const auto& route : api_->Routes()) {
-    if (!documented.count(route)) missing.insert(route);
+    if (!documented.count(route) && !web.count(route)) missing.insert(route);
   }
   EXPECT_TRUE(missing.empty()) << "routes missing from " << kDocumentRelPath << ":"
                                << Join(missing);
+}
+
+// The web routes are GETs of "/" and of files beside it, served by RegisterAllRoutes, and none
+// of them is or shadows an API path (/v1/…) or an operations endpoint.
+TEST_F(OpenApiTest, WebRoutesAreStaticPagesOutsideTheApi) {
+  std::set<MethodPath> web = WebRoutes(), routes = api_->Routes(), documented = Documented();
+  ASSERT_TRUE(web.count({"GET", "/"})) << "the Control Center is not served at /";
+  for (const auto& route : web) {
+    const auto& [method, path] = route;
+    EXPECT_EQ(method, "GET") << path;
+    EXPECT_NE(path.rfind("/v1/", 0), 0u) << path << " is a web route under the API's /v1";
+    EXPECT_EQ(path.find('{'), std::string::npos) << path << " is not one exact file";
+    EXPECT_FALSE(documented.count(route)) << path << " is both a web file and an operation";
+    EXPECT_TRUE(routes.count(route)) << path << " is not served by RegisterAllRoutes";
+  }
 }
 
 TEST_F(OpenApiTest, EveryDocumentedOperationIsRouted) {

@@ -52,6 +52,7 @@ void RegisterAllRoutes(Router& r, const ApiDeps& d) {
   if (d.decisions && d.decision_config) RegisterDecisionRoutes(r, d);
   if (d.exports) RegisterAuditRoutes(r, d);
   if (d.feed && d.webhooks) RegisterEventRoutes(r, d);
+  RegisterWebRoutes(r, d);
 }
 
 }  // namespace steward::api
