@@ -34,9 +34,9 @@ namespace net = boost::asio;
 using tcp = net::ip::tcp;
 using SteadyClock = std::chrono::steady_clock;
 
-// Bytes read while waiting for the next request on an idle keep-alive connection.
-constexpr size_t kIdleReadBytes = 4096;
-constexpr size_t kMaxIdleBufferBytes = 64 << 10;
+// Bytes read while waiting for the next request on an idle keep-alive connection: the buffer
+// an idle connection holds (most request headers, token included, fit; longer ones grow it).
+constexpr size_t kIdleReadBytes = 1024;
 // After a response that closes the connection, unread request bytes are drained for at most
 // this long (and this many bytes) so that the client sees the response instead of a reset.
 constexpr std::chrono::milliseconds kLingerTimeout{1000};
@@ -83,6 +83,16 @@ bool IsTransportHeader(std::string_view name) {
 }
 
 std::string NewRequestId() { return NewId("req_", SystemClock::Default()->NowMs()); }
+
+// The whole answer to a connection over max_connections: 503 with Retry-After, then close.
+std::string OverCapacityResponse() {
+  HttpResponse r = ErrorResponse(
+      Status::Unavailable("the server has too many open connections; retry later"));
+  std::string out = "HTTP/1.1 503 Service Unavailable\r\nContent-Type: " + r.content_type + "\r\n";
+  for (const auto& [name, value] : r.headers) out += name + ": " + value + "\r\n";
+  out += "Connection: close\r\nContent-Length: " + std::to_string(r.body.size()) + "\r\n\r\n";
+  return out + r.body;
+}
 
 // A response ready for the wire: exactly one of the two is set.
 struct WireResponse {
@@ -146,7 +156,7 @@ class ServerCore {
  public:
   using Options = HttpServer::Options;
   ServerCore(const Router* router, Options options)
-      : router_(router), options_(std::move(options)) {}
+      : router_(router), options_(std::move(options)), over_capacity_(OverCapacityResponse()) {}
 
   Status Start();
   void Stop();
@@ -170,6 +180,7 @@ class ServerCore {
 
   const Router* const router_;
   const Options options_;
+  const std::string over_capacity_;  // the raw 503 for connections over max_connections
   std::atomic<int> port_{0};
   std::atomic<bool> stopping_{false};
 
@@ -213,6 +224,19 @@ class Session : public std::enable_shared_from_this<Session> {
     ReadHeader();
   }
 
+  // Over max_connections (the session is not registered and never started): writes `raw`
+  // without waiting — a fresh socket's send buffer has room for it — and closes. Runs on the
+  // acceptor's strand.
+  void Refuse(std::string_view raw) {
+    state_ = State::kClosed;
+    beast::error_code ec;
+    tcp::socket& socket = stream_.socket();
+    socket.non_blocking(true, ec);
+    if (!ec) socket.write_some(net::buffer(raw.data(), raw.size()), ec);
+    socket.shutdown(tcp::socket::shutdown_send, ec);
+    socket.close(ec);
+  }
+
   // Server shutdown: a connection waiting for (or receiving) a request is closed; one whose
   // request is being handled or written closes after the write. Runs on the strand.
   void OnStop() {
@@ -225,8 +249,8 @@ class Session : public std::enable_shared_from_this<Session> {
   void ReadNext() {
     if (server_->stopping()) return Close();
     if (buffer_.size() > 0) return ReadHeader();  // a pipelined request is waiting
-    // Idle connections should not pin the memory of a past large body.
-    if (buffer_.capacity() > kMaxIdleBufferBytes) buffer_.shrink_to_fit();
+    // An idle connection holds kIdleReadBytes, not the memory of a past request or body.
+    buffer_.shrink_to_fit();
     // Idle keep-alive: wait for the first byte under idle_timeout, then the header under
     // header_timeout, so a slow client cannot hold a connection by trickling bytes.
     state_ = State::kReading;
@@ -395,7 +419,7 @@ class Session : public std::enable_shared_from_this<Session> {
       WriteSome(*str_sr_);
     } else {
       wire_.file->keep_alive(!close_after_write_);
-      file_sr_.emplace(*wire_.file);
+      file_sr_ = std::make_unique<http::response_serializer<http::file_body>>(*wire_.file);
       WriteSome(*file_sr_);
     }
   }
@@ -470,7 +494,9 @@ class Session : public std::enable_shared_from_this<Session> {
   std::optional<http::response<http::empty_body>> continue_;
   WireResponse wire_;
   std::optional<http::response_serializer<http::string_body>> str_sr_;
-  std::optional<http::response_serializer<http::file_body>> file_sr_;
+  // On the heap: its file reader carries a 4 KiB buffer, which would otherwise be most of the
+  // memory of every idle connection.
+  std::unique_ptr<http::response_serializer<http::file_body>> file_sr_;
   bool close_after_write_ = false;
   size_t lingered_ = 0;
 };
@@ -600,8 +626,9 @@ void ServerCore::OnAccept(beast::error_code ec, tcp::socket socket) {
   auto session = std::make_shared<Session>(this, std::move(socket));
   if (Register(session.get(), session)) {
     net::post(session->executor(), [session] { session->Start(); });
+  } else {
+    session->Refuse(over_capacity_);
   }
-  // else: over max_connections; the session (and socket) is dropped here.
   DoAccept();
 }
 

@@ -52,7 +52,8 @@ class HttpServer {
     uint64_t max_body_bytes = 1 << 20;
     // Largest request line + headers. Default 16 KiB.
     uint32_t max_header_bytes = 16 << 10;
-    // Connections beyond this many are accepted and closed at once. Default 10000.
+    // Open connections at most; one beyond is accepted, answered 503 (Retry-After: 1) and
+    // closed at once. Default 10000 (`steward serve` sets its own, see server_config.h).
     int max_connections = 10000;
     // Time allowed from a connection's first byte (or its accept) to a complete header.
     std::chrono::milliseconds header_timeout{10'000};

@@ -525,6 +525,70 @@ TEST_F(HttpServerTest, SlowHeaderIsCutOff) {
   EXPECT_TRUE(idle.ClosedByPeer());
 }
 
+// The whole header has header_timeout, however steadily its bytes trickle in: a client that
+// sends one byte every 100 ms is cut off at ~300 ms, not kept alive by its progress.
+TEST_F(HttpServerTest, TrickledHeaderIsCutOffByTheWholeHeaderDeadline) {
+  options_.header_timeout = milliseconds(300);
+  StartServer();
+  RawConn c(port_, 100);
+  const std::string request = "GET /v1/intents/1 HTTP/1.1\r\nHost: t\r\nX-Slow: " +
+                              std::string(100, 'a');
+  auto start = steady_clock::now();
+  bool cut = false;
+  for (char ch : request) {
+    if (!c.Send(std::string(1, ch)) || c.ClosedByPeer()) {  // ClosedByPeer waits 100 ms
+      cut = true;
+      break;
+    }
+  }
+  EXPECT_TRUE(cut);
+  EXPECT_LT(steady_clock::now() - start, milliseconds(2000));
+}
+
+TEST_F(HttpServerTest, TrickledBodyIsCutOffByBodyTimeout) {
+  options_.body_timeout = milliseconds(300);
+  StartServer();
+  RawConn c(port_, 100);
+  ASSERT_TRUE(c.Send("POST /v1/intents/1/approve HTTP/1.1\r\nHost: t\r\n"
+                     "Content-Type: application/json\r\nContent-Length: 100\r\n\r\n"));
+  auto start = steady_clock::now();
+  bool cut = false;
+  for (int i = 0; i < 100 && !cut; ++i) cut = !c.Send("x") || c.ClosedByPeer();
+  EXPECT_TRUE(cut);
+  EXPECT_LT(steady_clock::now() - start, milliseconds(2000));
+}
+
+// Over max_connections a connection is answered 503 with Retry-After and closed; once one of
+// the others closes, a new connection is served again.
+TEST_F(HttpServerTest, ConnectionsOverTheLimitAre503) {
+  options_.max_connections = 3;
+  StartServer();
+  std::vector<std::unique_ptr<RawConn>> held;
+  for (int i = 0; i < 3; ++i) {
+    held.push_back(std::make_unique<RawConn>(port_, 5000));
+    ASSERT_TRUE(held.back()->Send(Get("/v1/intents/h")));
+    Reply r;
+    ASSERT_TRUE(held.back()->Read(&r));  // registered and served: the slot is taken
+  }
+  RawConn over(port_, 5000);
+  Reply r;
+  ASSERT_TRUE(over.Read(&r));
+  EXPECT_EQ(r.status, 503);
+  EXPECT_EQ(r.headers["retry-after"], "1");
+  EXPECT_EQ(r.json()["error"]["code"], "UNAVAILABLE");
+  EXPECT_TRUE(over.ClosedByPeer());
+  held.pop_back();
+  // The freed slot is noticed once the server has seen the close.
+  bool served = false;
+  for (int attempt = 0; attempt < 50 && !served; ++attempt) {
+    RawConn again(port_, 5000);
+    Reply ok;
+    served = again.Send(Get("/v1/intents/again")) && again.Read(&ok) && ok.status == 200;
+    if (!served) std::this_thread::sleep_for(milliseconds(20));
+  }
+  EXPECT_TRUE(served);
+}
+
 TEST_F(HttpServerTest, IdleKeepAliveConnectionIsClosed) {
   options_.idle_timeout = milliseconds(300);
   StartServer();

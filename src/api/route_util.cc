@@ -61,8 +61,12 @@ Handler Authed(const ApiDeps& deps, std::string method, std::string pattern, aut
         return ErrorResponse(Status::PermissionDenied(
             "this call needs the " + std::string(auth::RoleName(role)) + " role"));
       }
-      if (auto t = req.QueryParam("tenant_id"); t && *t != principal->tenant_id) {
-        return ErrorResponse(Status::PermissionDenied("tenant_id does not match the token's tenant"));
+      // Every occurrence: a repeated tenant_id must not hide another tenant behind the first.
+      for (const auto& [name, value] : req.query) {
+        if (name == "tenant_id" && value != principal->tenant_id) {
+          return ErrorResponse(
+              Status::PermissionDenied("tenant_id does not match the token's tenant"));
+        }
       }
       Json body = Json::object();
       if (method == "POST" || method == "PUT") {

@@ -4,6 +4,8 @@
 
 #include <filesystem>
 #include <iostream>
+#include <map>
+#include <string>
 
 #include "auth/jwt_mint.h"
 #include "cli/client_commands.h"
@@ -34,6 +36,26 @@ bool ParseDuration(const std::string& s, int64_t* ms) {
   return true;
 }
 
+// The HTTP limits of `serve` (docs/RELIABILITY.md): flag, setting (server_config.h
+// ApplySetting) and help.
+struct LimitFlag {
+  const char* flag;
+  const char* key;
+  const char* help;
+};
+constexpr LimitFlag kLimitFlags[] = {
+    {"--header-timeout", "header_timeout",
+     "time from accept (or a request's first byte) to a complete header, e.g. 10s "
+     "(STEWARD_HEADER_TIMEOUT)"},
+    {"--body-timeout", "body_timeout",
+     "time to receive a request body, e.g. 30s (STEWARD_BODY_TIMEOUT)"},
+    {"--idle-timeout", "idle_timeout",
+     "idle keep-alive connection lifetime, e.g. 75s (STEWARD_IDLE_TIMEOUT)"},
+    {"--max-connections", "max_connections",
+     "open connections; more are answered 503 (STEWARD_MAX_CONNECTIONS)"},
+    {"--max-header-bytes", "max_header_bytes",
+     "request line + headers; more is 431 (STEWARD_MAX_HEADER_BYTES)"}};
+
 void AddServerOptions(CLI::App* cmd, ServerConfig* cfg, bool full) {
   cmd->add_option("--config", cfg->config_file, "TOML config file (STEWARD_CONFIG)");
   cmd->add_option("--data-dir", cfg->data_dir, "data directory (STEWARD_DATA_DIR)");
@@ -51,6 +73,12 @@ void AddServerOptions(CLI::App* cmd, ServerConfig* cfg, bool full) {
   cmd->add_flag("--demo", cfg->demo, "create a demo tenant and print an admin token");
 }
 
+// Adds kLimitFlags to `cmd`; their values are kept as text in `values` (by setting) until the
+// settings are merged.
+void AddLimitOptions(CLI::App* cmd, std::map<std::string, std::string>* values) {
+  for (const LimitFlag& f : kLimitFlags) cmd->add_option(f.flag, (*values)[f.key], f.help);
+}
+
 }  // namespace
 
 int Main(int argc, char** argv) {
@@ -63,6 +91,10 @@ int Main(int argc, char** argv) {
   ServerConfig serve_cfg, token_cfg, migrate_cfg;
   auto* serve = app.add_subcommand("serve", "run the HTTP API, the Control Center and the workers");
   AddServerOptions(serve, &serve_cfg, true);
+  std::map<std::string, std::string> limit_values;
+  AddLimitOptions(serve, &limit_values);
+  serve->add_flag("--print-routes", serve_cfg.print_routes,
+                  "print every route (method, pattern) as JSON and exit without serving");
   serve->callback([&] {
     ServerConfig merged;
     merged.config_file = serve_cfg.config_file;
@@ -86,6 +118,16 @@ int Main(int argc, char** argv) {
       else if (n == "--log-level") merged.log_level = serve_cfg.log_level;
       else if (n == "--demo") merged.demo = serve_cfg.demo;
     }
+    for (const LimitFlag& f : kLimitFlags) {
+      if (serve->get_option(f.flag)->count() == 0) continue;
+      st = ApplySetting(&merged, f.key, limit_values[f.key]);
+      if (!st.ok()) {
+        std::cerr << "error: " << f.flag << ": " << st.message() << "\n";
+        exit_code = kExitUsage;
+        return;
+      }
+    }
+    merged.print_routes = serve_cfg.print_routes;
     exit_code = Serve(merged);
   });
 

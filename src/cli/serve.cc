@@ -2,9 +2,12 @@
 // for SIGTERM/SIGINT and shuts down gracefully (stop accepting, finish in-flight requests,
 // finish or release leased jobs).
 #include <signal.h>
+#include <sys/resource.h>
 
-#include <filesystem>
 #include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
 
 #include <iostream>
 
@@ -43,6 +46,30 @@ namespace {
 constexpr char kDemoTenant[] = "demo";
 constexpr char kDemoAccount[] = "acct-demo";
 constexpr int64_t kDemoTokenTtlMs = 24LL * 3600 * 1000;
+// Descriptors kept for everything but client connections (store, export files, HTTP clients of
+// connectors and webhooks, logs).
+constexpr rlim_t kReservedFds = 256;
+
+// Raises the soft RLIMIT_NOFILE to the hard limit (idle connections cost a descriptor each) and
+// returns how many of `wanted` connections fit under it with kReservedFds to spare.
+int FitConnectionsToFdLimit(int wanted) {
+  rlimit lim{};
+  if (getrlimit(RLIMIT_NOFILE, &lim) != 0) return wanted;
+  if (lim.rlim_cur != lim.rlim_max) {
+    // May fail (e.g. an infinite hard limit above fs.nr_open); the soft limit then stays.
+    rlimit raised = lim;
+    raised.rlim_cur = lim.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &raised) == 0) lim = raised;
+  }
+  if (lim.rlim_cur == RLIM_INFINITY) return wanted;
+  const rlim_t room = lim.rlim_cur > kReservedFds + 1 ? lim.rlim_cur - kReservedFds : 1;
+  if (static_cast<rlim_t>(wanted) <= room) return wanted;
+  log::Event(log::Level::kWarn, "max_connections_lowered",
+             {{"max_connections", wanted},
+              {"now", static_cast<int64_t>(room)},
+              {"rlimit_nofile", static_cast<int64_t>(lim.rlim_cur)}});
+  return static_cast<int>(room);
+}
 
 // Gives the demo tenant an allowlist, AUTO_EXECUTE for internal tasks and a budget, once.
 Status SetUpDemo(autonomy::ConfigService* cfg) {
@@ -243,12 +270,26 @@ int Serve(ServerConfig cfg) {
   api::Router router;
   api::RegisterAllRoutes(router, deps);
 
+  if (cfg.print_routes) {
+    Json routes = Json::array();
+    for (const auto& [method, pattern] : router.Routes()) {
+      routes.push_back({{"method", method}, {"pattern", pattern}});
+    }
+    std::cout << routes.dump(2) << std::endl;
+    return kExitOk;
+  }
+
   api::HttpServer::Options hopts;
   hopts.host = host;
   hopts.port = port;
   hopts.io_threads = cfg.io_threads;
   hopts.handler_threads = cfg.handler_threads;
   hopts.access_log = cfg.access_log;
+  hopts.header_timeout = std::chrono::milliseconds(cfg.header_timeout_ms);
+  hopts.body_timeout = std::chrono::milliseconds(cfg.body_timeout_ms);
+  hopts.idle_timeout = std::chrono::milliseconds(cfg.idle_timeout_ms);
+  hopts.max_header_bytes = static_cast<uint32_t>(cfg.max_header_bytes);
+  hopts.max_connections = FitConnectionsToFdLimit(cfg.max_connections);
   api::HttpServer server(&router, hopts);
   st = feed.Start();
   if (!st.ok()) {

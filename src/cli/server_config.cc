@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 #include <toml++/toml.h>
 
+#include <cctype>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -14,6 +15,21 @@ namespace steward::cli {
 namespace {
 
 constexpr size_t kSecretBytes = 32;
+// Bounds of the HTTP limits settings.
+constexpr int64_t kMaxTimeoutMs = 3600LL * 1000;
+constexpr int kMaxConnectionsCap = 1 << 20;
+constexpr int kMinHeaderBytes = 1 << 10;
+constexpr int kMaxHeaderBytesCap = 1 << 20;
+
+Status ParseTimeout(const std::string& key, const std::string& v, int64_t* out) {
+  auto ms = ParseDurationMs(v);
+  if (!ms.ok() || *ms > kMaxTimeoutMs) {
+    return Status::InvalidArgument(key + " must be a duration from 1ms to 1h (e.g. 500ms, 10s, " +
+                                   "2m), not '" + v + "'");
+  }
+  *out = *ms;
+  return Status::Ok();
+}
 
 Status ParseBool(const std::string& key, const std::string& v, bool* out) {
   if (v == "1" || v == "true" || v == "yes" || v == "on") {
@@ -49,8 +65,34 @@ std::vector<std::string> SplitComma(const std::string& v) {
   return out;
 }
 
-// Sets one setting by its name (the TOML key, also the env name without STEWARD_ lowercased).
-Status Set(ServerConfig* c, const std::string& key, const std::string& v) {
+}  // namespace
+
+Result<int64_t> ParseDurationMs(const std::string& text) {
+  // stoll would accept leading blanks and a sign.
+  if (text.empty() || !std::isdigit(static_cast<unsigned char>(text[0]))) {
+    return Status::InvalidArgument("not a duration: '" + text + "'");
+  }
+  size_t pos = 0;
+  long long n = 0;
+  try {
+    n = std::stoll(text, &pos);
+  } catch (const std::exception&) {
+    return Status::InvalidArgument("not a duration: '" + text + "'");
+  }
+  std::string unit = text.substr(pos);
+  const int64_t mult = unit.empty() || unit == "s" ? 1000
+                       : unit == "ms"              ? 1
+                       : unit == "m"               ? 60'000
+                       : unit == "h"               ? 3'600'000
+                                                   : 0;
+  constexpr long long kMaxCount = 1LL << 40;
+  if (mult == 0 || n <= 0 || n > kMaxCount) {
+    return Status::InvalidArgument("not a duration: '" + text + "'");
+  }
+  return static_cast<int64_t>(n) * mult;
+}
+
+Status ApplySetting(ServerConfig* c, const std::string& key, const std::string& v) {
   if (key == "listen") c->listen = v;
   else if (key == "data_dir") c->data_dir = v;
   else if (key == "db") c->db = v;
@@ -72,15 +114,25 @@ Status Set(ServerConfig* c, const std::string& key, const std::string& v) {
   else if (key == "jwt_issuer") c->jwt_issuer = v;
   else if (key == "jwt_audience") c->jwt_audience = v;
   else if (key == "signing_secret_file") c->signing_secret_file = v;
-  else return Status::InvalidArgument("unknown setting '" + key + "'");
+  else if (key == "header_timeout") return ParseTimeout(key, v, &c->header_timeout_ms);
+  else if (key == "body_timeout") return ParseTimeout(key, v, &c->body_timeout_ms);
+  else if (key == "idle_timeout") return ParseTimeout(key, v, &c->idle_timeout_ms);
+  else if (key == "max_connections") {
+    return ParseInt(key, v, 1, kMaxConnectionsCap, &c->max_connections);
+  } else if (key == "max_header_bytes") {
+    return ParseInt(key, v, kMinHeaderBytes, kMaxHeaderBytesCap, &c->max_header_bytes);
+  } else return Status::InvalidArgument("unknown setting '" + key + "'");
   return Status::Ok();
 }
+
+namespace {
 
 constexpr const char* kKeys[] = {
     "listen", "data_dir", "db", "durability", "public_url", "demo", "io_threads",
     "handler_threads", "workers", "log_level", "access_log", "metrics_public", "jwt_secret",
     "jwt_secret_file", "jwt_public_keys", "jwks_file", "jwt_issuer", "jwt_audience",
-    "signing_secret_file"};
+    "signing_secret_file", "header_timeout", "body_timeout", "idle_timeout", "max_connections",
+    "max_header_bytes"};
 
 Result<std::string> LoadOrCreateSecret(const std::string& path, bool create, const char* what) {
   std::ifstream in(path);
@@ -139,7 +191,7 @@ Status LoadConfigFileAndEnv(ServerConfig* cfg) {
       } else {
         return Status::InvalidArgument("config file " + cfg->config_file + ": unsupported value for " + key);
       }
-      Status st = Set(cfg, key, value);
+      Status st = ApplySetting(cfg, key, value);
       if (!st.ok()) return Status::InvalidArgument("config file " + cfg->config_file + ": " + st.message());
     }
   }
@@ -147,7 +199,7 @@ Status LoadConfigFileAndEnv(ServerConfig* cfg) {
     std::string env = "STEWARD_";
     for (const char* p = key; *p; ++p) env += static_cast<char>(std::toupper(*p));
     if (const char* v = std::getenv(env.c_str())) {
-      Status st = Set(cfg, key, v);
+      Status st = ApplySetting(cfg, key, v);
       if (!st.ok()) return Status::InvalidArgument(env + ": " + st.message());
     }
   }

@@ -4,6 +4,7 @@
 // < command-line flags. The same resolution serves `steward token`, so a token minted locally is
 // signed with the secret the server uses.
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,12 @@ struct ServerConfig {
   std::string log_level = "info";             // STEWARD_LOG_LEVEL
   bool access_log = true;                     // STEWARD_ACCESS_LOG
   bool metrics_public = true;                 // STEWARD_METRICS_PUBLIC: /metrics without a token
+  // HTTP limits (docs/RELIABILITY.md "Limits"). Durations are "500ms", "10s", "2m" or seconds.
+  int64_t header_timeout_ms = 10'000;         // STEWARD_HEADER_TIMEOUT: accept → full header
+  int64_t body_timeout_ms = 30'000;           // STEWARD_BODY_TIMEOUT: full header → full body
+  int64_t idle_timeout_ms = 75'000;           // STEWARD_IDLE_TIMEOUT: idle keep-alive connection
+  int max_connections = 20'000;               // STEWARD_MAX_CONNECTIONS: more are answered 503
+  int max_header_bytes = 16 << 10;            // STEWARD_MAX_HEADER_BYTES: request line + headers
   // JWT verification (SPEC §3).
   std::string jwt_secret;                     // STEWARD_JWT_SECRET (else the file below)
   std::string jwt_secret_file;                // STEWARD_JWT_SECRET_FILE; default <data_dir>/secrets/jwt_hs256.key
@@ -34,11 +41,23 @@ struct ServerConfig {
   // Signing secret of download links (issue 5) and webhooks.
   std::string signing_secret_file;            // STEWARD_SIGNING_SECRET_FILE; default <data_dir>/secrets/signing.key
   std::string config_file;                    // STEWARD_CONFIG
+  // Flag only (`serve --print-routes`): build the router exactly as serving would, print every
+  // route as JSON [{"method", "pattern"}] on stdout and exit without listening.
+  bool print_routes = false;
 };
 
 // Applies the config file named by `cfg->config_file` (if any) and the environment onto `cfg`.
 // Flags are applied by the caller afterwards. InvalidArgument names a bad key or value.
 Status LoadConfigFileAndEnv(ServerConfig* cfg);
+
+// Sets one setting by its name: the TOML key, which is also the environment variable without
+// STEWARD_ in lower case (e.g. "header_timeout"). InvalidArgument for an unknown key or a bad
+// value. Flags of `steward serve` go through it too.
+Status ApplySetting(ServerConfig* cfg, const std::string& key, const std::string& value);
+
+// "250ms", "10s", "2m", "1h" or a bare number of seconds → milliseconds (> 0).
+// InvalidArgument otherwise.
+Result<int64_t> ParseDurationMs(const std::string& text);
 
 // The store URL (db or the default under data_dir).
 std::string StoreUrl(const ServerConfig& cfg);
