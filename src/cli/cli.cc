@@ -67,6 +67,10 @@ void AddServerOptions(CLI::App* cmd, ServerConfig* cfg, bool full) {
       ->check(CLI::IsMember({"full", "process"}));
   cmd->add_option("--public-url", cfg->public_url, "base URL clients use (STEWARD_PUBLIC_URL)");
   cmd->add_option("--workers", cfg->workers, "job worker threads (STEWARD_WORKERS)");
+  cmd->add_option("--db-pool-size", cfg->db_pool_size,
+                  "PostgreSQL connections of this node (SQLite: readers), 1-512, default 8 "
+                  "(STEWARD_DB_POOL_SIZE)")
+      ->check(CLI::Range(1, 512));
   cmd->add_option("--handler-threads", cfg->handler_threads, "HTTP handler threads");
   cmd->add_option("--io-threads", cfg->io_threads, "HTTP I/O threads");
   cmd->add_option("--log-level", cfg->log_level, "debug, info, warn or error");
@@ -113,6 +117,7 @@ int Main(int argc, char** argv) {
       else if (n == "--durability") merged.durability = serve_cfg.durability;
       else if (n == "--public-url") merged.public_url = serve_cfg.public_url;
       else if (n == "--workers") merged.workers = serve_cfg.workers;
+      else if (n == "--db-pool-size") merged.db_pool_size = serve_cfg.db_pool_size;
       else if (n == "--handler-threads") merged.handler_threads = serve_cfg.handler_threads;
       else if (n == "--io-threads") merged.io_threads = serve_cfg.io_threads;
       else if (n == "--log-level") merged.log_level = serve_cfg.log_level;

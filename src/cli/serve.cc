@@ -121,6 +121,7 @@ int Serve(ServerConfig cfg) {
 
   store::StoreOptions sopts;
   sopts.durability = cfg.durability == "process" ? store::Durability::kProcess : store::Durability::kFull;
+  sopts.pool_size = cfg.db_pool_size;
   auto store = store::Open(StoreUrl(cfg), sopts);
   if (!store.ok()) {
     log::Event(log::Level::kError, "store_open_failed", {{"error", store.status().ToString()}});

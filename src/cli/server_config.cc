@@ -104,6 +104,7 @@ Status ApplySetting(ServerConfig* c, const std::string& key, const std::string& 
   else if (key == "io_threads") return ParseInt(key, v, 1, 64, &c->io_threads);
   else if (key == "handler_threads") return ParseInt(key, v, 1, 1024, &c->handler_threads);
   else if (key == "workers") return ParseInt(key, v, 0, 256, &c->workers);
+  else if (key == "db_pool_size") return ParseInt(key, v, 1, 512, &c->db_pool_size);
   else if (key == "log_level") c->log_level = v;
   else if (key == "access_log") return ParseBool(key, v, &c->access_log);
   else if (key == "metrics_public") return ParseBool(key, v, &c->metrics_public);
@@ -129,7 +130,7 @@ namespace {
 
 constexpr const char* kKeys[] = {
     "listen", "data_dir", "db", "durability", "public_url", "demo", "io_threads",
-    "handler_threads", "workers", "log_level", "access_log", "metrics_public", "jwt_secret",
+    "handler_threads", "workers", "db_pool_size", "log_level", "access_log", "metrics_public", "jwt_secret",
     "jwt_secret_file", "jwt_public_keys", "jwks_file", "jwt_issuer", "jwt_audience",
     "signing_secret_file", "header_timeout", "body_timeout", "idle_timeout", "max_connections",
     "max_header_bytes"};

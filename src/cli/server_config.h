@@ -22,6 +22,7 @@ struct ServerConfig {
   int io_threads = 1;                         // STEWARD_IO_THREADS
   int handler_threads = 64;                   // STEWARD_HANDLER_THREADS
   int workers = 4;                            // STEWARD_WORKERS (job worker threads)
+  int db_pool_size = 8;                       // STEWARD_DB_POOL_SIZE: PostgreSQL connections (SQLite readers)
   std::string log_level = "info";             // STEWARD_LOG_LEVEL
   bool access_log = true;                     // STEWARD_ACCESS_LOG
   bool metrics_public = true;                 // STEWARD_METRICS_PUBLIC: /metrics without a token

@@ -39,7 +39,7 @@ start_node() {
   local name=$1 port pid url
   port=$(free_port)
   url="http://127.0.0.1:$port"
-  "$STEWARD_BIN" serve --listen "127.0.0.1:$port" --data-dir "$DATA" --db "$DB_URL" --workers 4 \
+  "$STEWARD_BIN" serve --listen "127.0.0.1:$port" --data-dir "$DATA" --db "$DB_URL" --workers 4 --db-pool-size 6 \
     >>"$TEST_DIR/$name.log" 2>&1 &
   pid=$!
   PIDS+=("$pid")
@@ -174,6 +174,12 @@ DB_=$(( $(handled "$B_URL") - BEFORE_B ))
 echo "executions run by node A: $DA, node B: $DB_"
 [ "$DA" -gt 0 ] && [ "$DB_" -gt 0 ] && ok || fail "executions split between both nodes: A $DA, B $DB_"
 [ $((DA + DB_)) -eq $N ] && ok || fail "each execution ran once: A $DA + B $DB_ != $N"
+# Each node's pool stays within --db-pool-size (plus its one LISTEN/NOTIFY connection).
+CONNS=$(sql "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = '$DB' AND application_name = 'steward'")
+SIGNALS=$(sql "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = '$DB' AND application_name = 'steward-signals'")
+echo "pooled connections of both nodes: $CONNS (limit 2 x 6), signal connections: $SIGNALS"
+[ "$CONNS" -ge 2 ] && [ "$CONNS" -le 12 ] && ok || fail "pool size: $CONNS connections for two nodes of 6"
+[ "$SIGNALS" = 2 ] && ok || fail "one LISTEN/NOTIFY connection per node: $SIGNALS"
 
 # --- 4. SIGKILL a node holding leased executions -------------------------------------------------
 req PUT /v1/connectors/default "$ADMIN" "{\"url\":\"$CBASE/tools\",\"timeout_ms\":120000,\"secret\":\"$SECRET\"}"
