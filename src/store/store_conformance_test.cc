@@ -921,8 +921,16 @@ class SignalCounter {
 TEST_P(StoreConformanceTest, NotifyOnCommitSignalsOnlyCommittedTransactions) {
   SignalCounter a, b;
   auto sa = store_->Subscribe("chan_a", [&] { a.Hit(); });
+  ASSERT_TRUE(sa.ok());
+  // PostgreSQL: once the listener runs its first LISTEN it calls every subscriber once (signals
+  // from other nodes may have been missed before). Let that happen before counting; chan_b,
+  // subscribed afterwards, is then added to a live listener and gets no such call.
+  if (IsPostgres()) {
+    ASSERT_TRUE(a.WaitFor(1, std::chrono::seconds(20)));
+  }
+  const int a0 = a.count();
   auto sb = store_->Subscribe("chan_b", [&] { b.Hit(); });
-  ASSERT_TRUE(sa.ok() && sb.ok());
+  ASSERT_TRUE(sb.ok());
   EXPECT_FALSE(store_->Subscribe("Bad-Name", [] {}).ok());
   EXPECT_FALSE(store_->Subscribe("", [] {}).ok());
   ASSERT_TRUE(Ddl("CREATE TABLE kv (k TEXT PRIMARY KEY, v BIGINT NOT NULL)").ok());
@@ -942,12 +950,12 @@ TEST_P(StoreConformanceTest, NotifyOnCommitSignalsOnlyCommittedTransactions) {
                 return t.Exec("INSERT INTO kv (k, v) VALUES ('y', 1)").status();
               }).ok());
   ASSERT_TRUE(b.WaitFor(1, std::chrono::seconds(10)));
-  EXPECT_EQ(a.count(), 0);
+  EXPECT_EQ(a.count(), a0);
   ASSERT_TRUE(store_->Write([&](Txn& t) -> Status {
                 t.NotifyOnCommit("chan_a");
                 return t.Exec("INSERT INTO kv (k, v) VALUES ('z', 1)").status();
               }).ok());
-  ASSERT_TRUE(a.WaitFor(1, std::chrono::seconds(10)));
+  ASSERT_TRUE(a.WaitFor(a0 + 1, std::chrono::seconds(10)));
 
   // After Unsubscribe a callback never runs again.
   store_->Unsubscribe(*sa);
