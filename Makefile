@@ -44,6 +44,23 @@ test: build
 	@for t in tests/shell/*_test.sh; do [ -f "$$t" ] || continue; echo "== $$t"; \
 	  STEWARD_BIN=$(CURDIR)/$(BUILD_DIR)/steward bash "$$t" || exit 1; done
 
+# Load and chaos (docs/RELIABILITY.md). `make load`: the mixed workload of tests/load/ for
+# $(LOAD_SECONDS) s against one SQLite node, then two nodes on a throwaway PostgreSQL. `make
+# chaos`: SIGKILL a node $(CHAOS_KILLS) times during load (SQLite, then two PostgreSQL nodes),
+# a full data disk (tmpfs; root), a PostgreSQL restart during load. `make test` runs a shorter
+# chaos (tests/shell/chaos_test.sh).
+LOAD_SECONDS ?= 60
+CHAOS_KILLS ?= 10
+.PHONY: load chaos
+load: build
+	@rc=0; for m in sqlite pg; do echo "== load $$m"; \
+	  STEWARD_BIN=$(CURDIR)/$(BUILD_DIR)/steward DURATION=$(LOAD_SECONDS) \
+	    bash tests/load/run_load.sh $$m || rc=1; done; exit $$rc
+chaos: build
+	@rc=0; for m in kill-sqlite kill-pg disk-full pg-restart; do echo "== chaos $$m"; \
+	  STEWARD_BIN=$(CURDIR)/$(BUILD_DIR)/steward KILLS=$(CHAOS_KILLS) \
+	    bash tests/load/run_chaos.sh $$m || rc=1; done; exit $$rc
+
 # The seed's e2e suite against a freshly deployed local stack, then the stack is removed.
 e2e: build
 	./deploy; rc=$$?; ./destroy; exit $$rc

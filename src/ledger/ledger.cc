@@ -12,6 +12,8 @@ namespace steward::ledger {
 namespace {
 
 constexpr std::string_view kEntryIdPrefix = "le_";
+// Store::Txn::SerializeOn key of a tenant's chain head: "ledger:<tenant_id>".
+constexpr std::string_view kSerializeKeyPrefix = "ledger:";
 constexpr std::string_view kColumns =
     "tenant_id, seq, entry_id, ts, event_type, account_id, trace_id, action_intent_id, actor, "
     "data, prev_hash, hash";
@@ -162,6 +164,8 @@ Result<std::vector<Entry>> AppendMany(
       return Status::InvalidArgument("ledger data must be a JSON object", "data");
     }
   }
+  // Every write of a tenant appends here, so its head row is where concurrent writers meet.
+  txn.SerializeOn(std::string(kSerializeKeyPrefix) + std::string(tenant_id));
   STEWARD_ASSIGN_OR_RETURN(std::optional<Head> head, ReadHead(txn, tenant_id, true));
   int64_t seq = head ? head->seq : 0;
   std::string prev = head ? head->hash : std::string(kGenesisHash);

@@ -97,6 +97,12 @@ class Txn {
   // back. Signals carry no data and coalesce; subscribers re-read the store. `channel` is
   // lower-case letters, digits and '_'. Read transactions ignore it.
   virtual void NotifyOnCommit(std::string_view channel) = 0;
+  // Names a hot spot this transaction writes — a row every writer of `key` updates, such as a
+  // tenant's ledger head. A backend with optimistic concurrency (PostgreSQL) that has to re-run
+  // the closure after a conflict first takes a lock on each key it was given, so the re-runs of
+  // conflicting closures queue instead of failing each other again and again. Advisory: it
+  // never changes what commits. SQLite ignores it (one writer).
+  virtual void SerializeOn(std::string_view key) { (void)key; }
 };
 
 enum class Durability {

@@ -7,6 +7,7 @@
 #include <mutex>
 #include <random>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include "common/clock.h"
@@ -40,6 +41,44 @@ constexpr std::chrono::microseconds kBackoffCap{20'000};
 constexpr std::chrono::seconds kAcquireTimeout{30};
 // pg_advisory_xact_lock key that serialises migrations ("STEWARD" in ASCII).
 constexpr int64_t kMigrationLockKey = 0x53544557415244;
+// Session advisory locks on Txn::SerializeOn keys live in their own space of the two-int4 form
+// (first int "STEW"), apart from the migration lock's bigint key.
+constexpr std::string_view kTryLockHotSpot =
+    "SELECT pg_try_advisory_lock(1398031703, hashtext(?))";
+constexpr std::string_view kLockHotSpot = "SELECT pg_advisory_lock(1398031703, hashtext(?))";
+constexpr std::string_view kUnlockHotSpots = "SELECT pg_advisory_unlock_all()";
+// A key stays hot this long after a conflict on it, or after a re-run found its lock taken;
+// while hot, a first attempt that names it stops there and re-runs holding its lock, instead of
+// queueing on the contended row only to fail when it gets it.
+constexpr std::chrono::milliseconds kHotFor{2000};
+// Hot keys remembered at most (one per tenant with concurrent writers); past it, cold ones go.
+constexpr size_t kMaxHotKeys = 4096;
+
+// Keys (Txn::SerializeOn) that saw contention recently. Thread-safe.
+class HotKeys {
+ public:
+  void Mark(const std::vector<std::string>& keys) {
+    const auto until = std::chrono::steady_clock::now() + kHotFor;
+    std::lock_guard<std::mutex> lock(mu_);
+    if (hot_until_.size() + keys.size() > kMaxHotKeys) {
+      const auto now = std::chrono::steady_clock::now();
+      std::erase_if(hot_until_, [&](const auto& kv) { return kv.second < now; });
+    }
+    for (const std::string& k : keys) {
+      if (hot_until_.size() < kMaxHotKeys || hot_until_.count(k)) hot_until_[k] = until;
+    }
+  }
+  bool IsHot(std::string_view key) const {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = hot_until_.find(std::string(key));
+    return it != hot_until_.end() && it->second > std::chrono::steady_clock::now();
+  }
+
+ private:
+  mutable std::mutex mu_;
+  // GUARDED_BY(mu_)
+  std::unordered_map<std::string, std::chrono::steady_clock::time_point> hot_until_;
+};
 
 constexpr std::string_view kBeginWrite = "BEGIN ISOLATION LEVEL SERIALIZABLE";
 constexpr std::string_view kBeginRead = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
@@ -55,8 +94,10 @@ void Backoff(int attempt) {
 // store can decide between commit, re-run and failure.
 class PgTxn final : public Txn {
  public:
-  PgTxn(Conn* conn, bool writable, bool savepoints)
-      : conn_(conn), writable_(writable), savepoints_(savepoints) {}
+  // `held`: the SerializeOn keys whose locks this attempt holds; `hot`: the store's hot keys.
+  PgTxn(Conn* conn, bool writable, bool savepoints, const std::vector<std::string>* held,
+        const HotKeys* hot)
+      : conn_(conn), writable_(writable), savepoints_(savepoints), held_(held), hot_(hot) {}
 
   Result<int64_t> Exec(std::string_view sql, Params params) override {
     return Run(sql, params.begin(), params.size(), nullptr, false);
@@ -85,6 +126,27 @@ class PgTxn final : public Txn {
   }
   // The channels to signal once this attempt commits.
   const std::vector<std::string>& channels() const { return channels_; }
+  void SerializeOn(std::string_view key) override {
+    if (!writable_ || std::find(hot_keys_.begin(), hot_keys_.end(), key) != hot_keys_.end()) {
+      return;
+    }
+    hot_keys_.emplace_back(key);
+    if (std::find(held_->begin(), held_->end(), key) != held_->end() || !hot_->IsHot(key)) {
+      return;
+    }
+    // Contended and not locked by this attempt: it would most likely fail at the hot row. End
+    // it here (its next statement fails) and re-run holding the key's lock.
+    if (!retryable_) {
+      retryable_error_ = Status::Unavailable("postgresql: '" + std::string(key) +
+                                             "' is contended; re-run holding its lock");
+      stopped_at_hot_key_ = true;
+    }
+    retryable_ = true;
+  }
+  // The attempt ended itself at a hot key (SerializeOn) rather than on a conflict.
+  bool stopped_at_hot_key() const { return stopped_at_hot_key_; }
+  // The keys the closure named with SerializeOn during this attempt.
+  const std::vector<std::string>& hot_keys() const { return hot_keys_; }
 
   // A serialization failure, deadlock or lost connection: re-running may succeed.
   bool retryable() const { return retryable_; }
@@ -160,6 +222,10 @@ class PgTxn final : public Txn {
   bool aborted_ = false;
   bool continued_after_error_ = false;
   std::vector<std::string> channels_;
+  std::vector<std::string> hot_keys_;
+  bool stopped_at_hot_key_ = false;
+  const std::vector<std::string>* held_;
+  const HotKeys* hot_;
 };
 
 class PgStore final : public Store {
@@ -210,6 +276,8 @@ class PgStore final : public Store {
     Lease& operator=(const Lease&) = delete;
     Conn* operator->() const { return conn_.get(); }
     Conn* get() const { return conn_.get(); }
+    // Closes the connection instead of returning it to the pool.
+    void Drop() { conn_.reset(); }
 
    private:
     PgStore* store_;
@@ -255,9 +323,42 @@ class PgStore final : public Store {
     (void)conn->Script("ROLLBACK", &f);
   }
 
+  // Takes the session advisory lock of each key (sorted, so two closures never wait on each
+  // other's keys in opposite orders), before BEGIN: the transaction's snapshot is then taken
+  // after the previous holder committed, so the re-run does not conflict with it. A lock found
+  // taken keeps its key hot.
+  Status LockHotSpots(Conn* conn, const std::vector<std::string>& keys, Failure* f) {
+    for (const std::string& key : keys) {
+      Value params[] = {key};
+      bool got = false;
+      std::function<bool(const Row&)> read = [&](const Row& r) {
+        got = r.Int(0) != 0;
+        return false;
+      };
+      auto r = conn->Run(kTryLockHotSpot, params, 1, &read, false, f);
+      if (!r.ok()) return r.status();
+      if (got) continue;
+      hot_.Mark({key});
+      r = conn->Run(kLockHotSpot, params, 1, nullptr, false, f);
+      if (!r.ok()) return r.status();
+    }
+    return Status::Ok();
+  }
+
+  // Releases the session locks LockHotSpots took; a connection that cannot is closed, so no lock
+  // outlives its attempt.
+  static void UnlockHotSpots(Lease* conn) {
+    if (conn->get() == nullptr) return;
+    Failure f = Failure::kNone;
+    if (!(*conn)->reusable()) Rollback(conn->get());
+    if (!(*conn)->reusable() || !(*conn)->Script(kUnlockHotSpots, &f).ok()) conn->Drop();
+  }
+
   // Runs `fn` in a transaction until it commits, fails for good, or runs out of re-runs.
   Status Run(bool writable, const std::function<Status(Txn&)>& fn) {
     bool savepoints = false;
+    // Keys named by SerializeOn in attempts that conflicted; re-runs lock them first.
+    std::vector<std::string> hot_keys;
     int retries = 0;
     int unique_retries = 0;
     int backoff = 0;  // > 0: sleep before the next attempt (never while holding a connection)
@@ -278,6 +379,23 @@ class PgStore final : public Store {
       }
       Lease conn(this, std::move(acquired).value());
       Failure f = Failure::kNone;
+      struct Unlock {
+        Lease* conn;
+        bool locked = false;
+        ~Unlock() {
+          if (locked) UnlockHotSpots(conn);
+        }
+      } unlock{&conn};
+      if (writable && !hot_keys.empty()) {
+        unlock.locked = true;
+        Status locked = LockHotSpots(conn.get(), hot_keys, &f);
+        if (!locked.ok()) {
+          if (f != Failure::kConnection) return locked;
+          last = locked;
+          backoff = ++retries;
+          continue;
+        }
+      }
       Status begin = conn->Script(writable ? kBeginWrite : kBeginRead, &f);
       if (!begin.ok()) {
         if (f != Failure::kConnection) return begin;
@@ -285,7 +403,7 @@ class PgStore final : public Store {
         backoff = ++retries;
         continue;
       }
-      PgTxn txn(conn.get(), writable, savepoints);
+      PgTxn txn(conn.get(), writable, savepoints, unlock.locked ? &hot_keys : &kNoKeys, &hot_);
       Status result;
       try {
         result = fn(txn);
@@ -295,7 +413,10 @@ class PgStore final : public Store {
       if (txn.retryable()) {
         Rollback(conn.get());
         last = txn.retryable_error();
-        backoff = ++retries;
+        LearnHotKeys(txn, &hot_keys);
+        // Holding the keys' locks, the re-run waits its turn instead of backing off.
+        ++retries;
+        backoff = hot_keys.empty() ? retries : 0;
         continue;
       }
       if (txn.aborted() && !savepoints && (result.ok() || txn.continued_after_error())) {
@@ -322,7 +443,9 @@ class PgStore final : public Store {
       if (!commit.ok()) {
         if (f == Failure::kSerialization) {
           last = commit;
-          backoff = ++retries;
+          LearnHotKeys(txn, &hot_keys);
+          ++retries;
+          backoff = hot_keys.empty() ? retries : 0;
           continue;
         }
         if (f == Failure::kConnection) {
@@ -345,6 +468,17 @@ class PgStore final : public Store {
     }
     return Status::Unavailable("postgresql: transaction still failing after " +
                                std::to_string(retries - 1) + " retries: " + last.message());
+  }
+
+  // After a conflict the attempt's keys are hot (an attempt that only stopped at a hot key does
+  // not prolong it: contention is seen by conflicts and by locks found taken), and its re-runs
+  // lock them.
+  void LearnHotKeys(const PgTxn& txn, std::vector<std::string>* keys) {
+    if (!txn.stopped_at_hot_key()) hot_.Mark(txn.hot_keys());
+    for (const std::string& k : txn.hot_keys()) {
+      if (std::find(keys->begin(), keys->end(), k) == keys->end()) keys->push_back(k);
+    }
+    std::sort(keys->begin(), keys->end());
   }
 
   Status ApplyMigrations() {
@@ -413,6 +547,8 @@ class PgStore final : public Store {
   const std::string url_;
   const int max_open_;
   SqlCache sql_cache_;
+  HotKeys hot_;
+  static inline const std::vector<std::string> kNoKeys;
   Notifier notifier_;
   std::unique_ptr<postgres::Signals> signals_;  // set by Init; declared after notifier_
 
