@@ -6,6 +6,8 @@
 # The cluster lives in a fresh mktemp directory (trust authentication, listening on 127.0.0.1 on
 # a free port only, unix socket inside the directory, fsync off). STATE_FILE (default
 # DIR/state) receives shell assignments PG_DIR, PG_PID, PG_PORT, PG_URL, PG_BIN for stop.sh.
+# Opt-in: STEWARD_PG_DURABLE=1 starts it with the server's durable defaults instead (fsync,
+# synchronous_commit and full_page_writes on), as the benchmarks do (bench/pg/run.sh).
 # Run as root, the server runs as the `postgres` OS user (runuser); otherwise as the caller.
 # If PostgreSQL cannot start, this says so loudly on stderr and exits non-zero: never a silent skip.
 set -euo pipefail
@@ -69,12 +71,17 @@ if ! "${AS[@]}" "$BIN/initdb" -D "$DIR/data" -A trust -U postgres -E UTF8 --loca
   die "initdb failed in $DIR (log above)"
 fi
 
+DURABILITY="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+if [ "${STEWARD_PG_DURABLE:-0}" = 1 ]; then
+  DURABILITY="-c fsync=on -c synchronous_commit=on -c full_page_writes=on"
+fi
+
 # A port can be taken between choosing and binding it: try a few.
 started=0
 for attempt in 1 2 3 4 5; do
   PORT=$(free_port)
   if "${AS[@]}" "$BIN/pg_ctl" -D "$DIR/data" -l "$DIR/server.log" -w -t 60 \
-       -o "-c listen_addresses=127.0.0.1 -p $PORT -k $DIR -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" \
+       -o "-c listen_addresses=127.0.0.1 -p $PORT -k $DIR $DURABILITY -c max_connections=300" \
        start >"$DIR/pg_ctl.log" 2>&1; then
     started=1
     break
