@@ -406,7 +406,10 @@ Result<int> ExportService::SweepExpired(int limit) {
     return Status::Ok();
   }));
   int removed = 0;
-  for (const auto& [id, path] : victims) {
+  for (const auto& victim : victims) {
+    // Named copies, not structured bindings: clang before 16 cannot capture those (fuzz build).
+    const std::string& id = victim.first;
+    const std::string& path = victim.second;
     // Mark first: a link can no longer resolve to a file that is about to go.
     STEWARD_RETURN_IF_ERROR(store_->Write([&](store::Txn& txn) -> Status {
       return txn.Exec("UPDATE audit_exports SET status = 'EXPIRED' WHERE export_id = ? AND status = 'COMPLETED'",
