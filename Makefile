@@ -43,6 +43,7 @@ test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) --timeout 900
 	@for t in tests/shell/*_test.sh; do [ -f "$$t" ] || continue; echo "== $$t"; \
 	  STEWARD_BIN=$(CURDIR)/$(BUILD_DIR)/steward bash "$$t" || exit 1; done
+	$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=10
 
 # Fuzzing (docs/RELIABILITY.md): the libFuzzer targets of fuzz/, built with clang in
 # $(FUZZ_BUILD_DIR) (ASan+UBSan), each run for $(FUZZ_SECONDS) s from its committed corpus;
@@ -71,6 +72,9 @@ TSAN_TESTS ?= store_test store_conformance_test jobs_test autonomy_test exec_tes
 ASAN_OPTS := abort_on_error=1:detect_leaks=1
 UBSAN_OPTS := halt_on_error=1:print_stacktrace=1
 TSAN_OPTS := halt_on_error=1:second_deadlock_stack=1:suppressions=$(CURDIR)/tests/sanitizers/tsan.supp
+# Shell suites whose server runs many threads at once (HTTP, workers, two nodes, crashes), also
+# run by test-tsan on a TSan build of the binary.
+TSAN_SHELL_TESTS ?= exec decision multinode chaos
 # ASan's redzones about triple the memory of an idle connection (limits_test.sh bounds 10,000).
 ASAN_SHELL_ENV := RSS_BOUND_MIB=256
 empty :=
@@ -93,9 +97,16 @@ test-asan: deps
 test-tsan: deps
 	cmake -S . -B $(TSAN_BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSTEWARD_TSAN=ON \
 	  -DSTEWARD_BUILD_BENCH=OFF
-	cmake --build $(TSAN_BUILD_DIR) -j $(JOBS) --target $(TSAN_TESTS)
+	cmake --build $(TSAN_BUILD_DIR) -j $(JOBS) --target $(TSAN_TESTS) steward
 	cd $(TSAN_BUILD_DIR) && TSAN_OPTIONS=$(TSAN_OPTS) ctest --output-on-failure -j $(JOBS) \
 	  --timeout 1800 -R '^($(subst $(space),|,$(strip $(TSAN_TESTS))))(_postgresql)?$$'
+	@logs=$(CURDIR)/$(TSAN_BUILD_DIR)/sanitizer-logs; rm -rf $$logs; mkdir -p $$logs; rc=0; \
+	for t in $(TSAN_SHELL_TESTS); do echo "== tests/shell/$${t}_test.sh (TSan)"; \
+	  TSAN_OPTIONS=$(TSAN_OPTS):log_path=$$logs/tsan BUILD_DIR=$(TSAN_BUILD_DIR) \
+	    STEWARD_BIN=$(CURDIR)/$(TSAN_BUILD_DIR)/steward bash tests/shell/$${t}_test.sh || { rc=1; break; }; \
+	done; \
+	if compgen -G "$$logs/*" >/dev/null; then echo "sanitizer reports:"; cat $$logs/*; rc=1; fi; \
+	exit $$rc
 
 # The seed's e2e suite against a freshly deployed local stack, then the stack is removed.
 e2e: build

@@ -19,7 +19,10 @@
 // 0 none, 1 viewer, 2 agent, 3 approver, 4 operator, 5 admin, 6 platform_admin, all of tenant
 // "fuzz-t", 7 an admin of tenant "fuzz-u". Set-up gives tenant fuzz-t an allowlist, modes, a
 // budget for account acct-1 and two intents: "ai-pending" (awaiting approval) and "ai-auto"
-// (auto-approved), so seeds can reach the state-changing routes.
+// (auto-approved and executed), so seeds can reach the state-changing routes.
+// After each request the EXECUTE_INTENT jobs it made due run inline, one claim at a time as the
+// worker pool runs them, so the engine and the internal connector see fuzzed parameters too (no
+// network: the http connector is not registered; exports, webhooks and timers are not run).
 // Properties of every response:
 //   - a status in 100-599 and never 500: no request may make the server fail;
 //   - a JSON content type means a body that parses; an error status carries
@@ -50,14 +53,18 @@
 #include "auth/jwt_verifier.h"
 #include "autonomy/autonomy_service.h"
 #include "autonomy/config_service.h"
+#include "autonomy/gate.h"
 #include "common/clock.h"
 #include "common/json.h"
 #include "decision/decision_config.h"
 #include "decision/decision_service.h"
 #include "events/event_feed.h"
 #include "events/webhooks.h"
+#include "exec/connectors/internal_connector.h"
+#include "exec/engine.h"
 #include "exec/execution_service.h"
 #include "fuzz/fuzz_util.h"
+#include "jobs/job_queue.h"
 #include "store/store.h"
 
 namespace steward::fuzz {
@@ -76,6 +83,10 @@ constexpr int kMinStatus = 100;
 constexpr int kMaxStatus = 599;
 constexpr int kInternalError = 500;
 constexpr int kFirstErrorStatus = 400;
+constexpr char kJobOwner[] = "http-fuzz";
+constexpr int64_t kJobLeaseMs = 60000;
+// Jobs run after one request at most (a retry due at once is claimed again).
+constexpr int kMaxJobsPerInput = 8;
 
 std::string Lower(std::string_view s) {
   std::string out(s);
@@ -124,6 +135,8 @@ class Server {
     // Not started: a long-poll (?wait=) then answers at once instead of blocking the fuzzer.
     feed_ = std::make_unique<events::EventFeed>(store_.get());
     webhooks_ = std::make_unique<events::WebhookService>(store_.get(), &clock_, nullptr);
+    engine_ = std::make_unique<exec::Engine>(store_.get(), &clock_);
+    engine_->AddConnector("internal", exec::NewInternalConnector());
 
     api::ApiDeps deps;
     deps.store = store_.get();
@@ -166,6 +179,7 @@ class Server {
       tokens_[i] = *token;
     }
     SetUpTenant();
+    RunDueJobs();  // executes "ai-auto"
   }
 
   Server(const Server&) = delete;
@@ -182,6 +196,40 @@ class Server {
     req->route = match.pattern;
     *resp = (*match.handler)(*req, match.params);
     return true;
+  }
+
+  // Runs the EXECUTE_INTENT jobs that are due, as the worker pool would: claim one, run the
+  // engine, record its outcome. A handler that throws aborts the run (handlers must not throw).
+  void RunDueJobs() const {
+    const std::vector<std::string> types = {std::string(autonomy::kJobExecuteIntent)};
+    for (int i = 0; i < kMaxJobsPerInput; ++i) {
+      std::vector<jobs::Job> claimed;
+      Status st = store_->Write([&](store::Txn& txn) -> Status {
+        STEWARD_ASSIGN_OR_RETURN(claimed,
+                                 jobs::Claim(txn, kJobOwner, clock_.NowMs(), kJobLeaseMs, 1, types));
+        return Status::Ok();
+      });
+      if (!st.ok()) Fail("claiming a job failed", st.ToString());
+      if (claimed.empty()) return;
+      const jobs::Job& job = claimed.front();
+      const jobs::Outcome outcome = engine_->Handle(job);
+      st = store_->Write([&](store::Txn& txn) -> Status {
+        const int64_t now = clock_.NowMs();
+        switch (outcome.kind) {
+          case jobs::Outcome::Kind::kDone:
+            return jobs::Complete(txn, job.job_id, kJobOwner).status();
+          case jobs::Outcome::Kind::kRetryAt:
+            return jobs::RetryAt(txn, job.job_id, kJobOwner, outcome.run_at_ms, outcome.error, now)
+                .status();
+          case jobs::Outcome::Kind::kFailed:
+            return jobs::Fail(txn, job.job_id, kJobOwner, outcome.error, now).status();
+          case jobs::Outcome::Kind::kCompletedByHandler:
+            return Status::Ok();
+        }
+        return Status::Ok();
+      });
+      if (!st.ok()) Fail("recording a job outcome failed", st.ToString());
+    }
   }
 
   const std::string& token(size_t selector) const { return tokens_[selector]; }
@@ -233,6 +281,7 @@ class Server {
   std::unique_ptr<audit::Insights> insights_;
   std::unique_ptr<events::EventFeed> feed_;
   std::unique_ptr<events::WebhookService> webhooks_;
+  std::unique_ptr<exec::Engine> engine_;
   api::Metrics metrics_;
   api::Router router_;
   std::array<std::string, kSelectors> tokens_;
@@ -314,5 +363,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   steward::api::HttpResponse resp;
   if (!TheServer()->Serve(&req, &resp)) return 0;
   CheckResponse(req, resp);
+  TheServer()->RunDueJobs();
   return 0;
 }
