@@ -1,5 +1,6 @@
 #include "store/sqlite/sqlite_store.h"
 
+#include <pthread.h>
 #include <sqlite3.h>
 
 #include <algorithm>
@@ -21,6 +22,18 @@ namespace {
 
 constexpr int kBusyTimeoutMs = 10000;
 
+// Process-wide SQLite settings, applied once before the first connection opens. Memory
+// statistics are off: with them on, every SQLite allocation takes one global mutex, which
+// the writer thread and every reader would contend on.
+void ConfigureSqliteOnce() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    if (sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0) != SQLITE_OK) {
+      // SQLite was already initialised by another part of the process; keep its settings.
+    }
+  });
+}
+
 Status SqliteError(sqlite3* db, int rc, std::string_view what) {
   std::string msg = std::string(what) + ": " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
   int primary = rc & 0xFF;
@@ -41,6 +54,7 @@ class Conn {
   }
 
   Status Open(const std::string& path, bool readonly, Durability durability) {
+    ConfigureSqliteOnce();
     int flags = SQLITE_OPEN_NOMUTEX | (readonly ? SQLITE_OPEN_READONLY
                                                 : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
     int rc = sqlite3_open_v2(path.c_str(), &db_, flags, nullptr);
@@ -253,8 +267,14 @@ class SqliteStore final : public Store {
     checkpoint_conn_ = std::make_unique<Conn>();
     STEWARD_RETURN_IF_ERROR(checkpoint_conn_->Open(path_, false, options_.durability));
     sqlite3_wal_hook(writer_conn_->db(), &SqliteStore::OnWalCommit, this);
-    checkpointer_ = std::thread([this] { CheckpointLoop(); });
-    writer_ = std::thread([this] { WriterLoop(); });
+    checkpointer_ = std::thread([this] {
+      pthread_setname_np(pthread_self(), "sqlite-ckpt");
+      CheckpointLoop();
+    });
+    writer_ = std::thread([this] {
+      pthread_setname_np(pthread_self(), "sqlite-writer");
+      WriterLoop();
+    });
     return Status::Ok();
   }
 
