@@ -208,6 +208,9 @@ int main(int argc, char** argv) {
   if (dir.empty()) dir = (std::filesystem::temp_directory_path() / ("steward-gate-bench-" + std::to_string(::getpid()))).string();
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
+  // The process-wide settings steward's store applies before its first connection (memory
+  // statistics off), applied here first so the peer runs under the same ones.
+  sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
   BenchResult bare = RunBareSqlite(dir, peer);
   BenchResult gate = RunGate(dir, intents, threads);
   std::printf("| system | decisions | decisions/s | p50 µs | p99 µs |\n|---|---|---|---|---|\n");

@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
-# RUN_DECISION throughput: Steward over HTTP (wrk -t2 -c64, distinct keys) and in process,
+# RUN_DECISION throughput: Steward over HTTP (wrk -t2, distinct keys) and in process,
 # against two peers measured in the same run: Redis `SET key val NX` (redis-benchmark, an
 # in-memory ceiling) and PostgreSQL `INSERT … ON CONFLICT DO NOTHING` (pgbench, a durable peer,
-# synchronous_commit on). Usage: bench/http_decisions/run.sh [BUILD_DIR]   Env: DURATION=10s
+# synchronous_commit on). Usage: bench/http_decisions/run.sh [BUILD_DIR]
+# Env: DURATION=10s, CONNECTIONS="32 64" (one wrk run per number of connections, each against a
+# fresh server: the throughput/latency curve).
 set -euo pipefail
 BUILD=${1:-build}
 DURATION=${DURATION:-10s}
+CONNECTIONS=${CONNECTIONS:-32 64}
 SECS=${DURATION%s}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$ROOT"
@@ -24,17 +27,20 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 echo "| system | requests/s | p50 | p99 | notes |"
 echo "|---|---:|---:|---:|---|"
 
-# --- Steward over HTTP ----------------------------------------------------------------------
-PORT=$(free_port)
-"$BUILD/steward" serve --listen "127.0.0.1:$PORT" --data-dir "$TMP/data" --log-level warn >"$TMP/steward.log" 2>&1 &
-PIDS+=($!)
-for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null && break; sleep 0.1; done
-TOKEN=$("$BUILD/steward" token --data-dir "$TMP/data" --tenant bench --role admin --ttl 1h)
-LINE=$(STEWARD_TOKEN=$TOKEN wrk -t2 -c64 -d"$DURATION" --latency -s bench/http_decisions/triggers.lua \
-  "http://127.0.0.1:$PORT" | grep '^RESULT')
-get() { echo "$LINE" | tr ' ' '\n' | grep "^$1=" | cut -d= -f2; }
-echo "| steward POST /v1/decisions/triggers (wrk -t2 -c64) | $(get rps) | $(get p50_ms) ms | $(get p99_ms) ms | non-2xx $(get non2xx), synchronous=FULL |"
-kill "${PIDS[0]}"; wait "${PIDS[0]}" 2>/dev/null || true; PIDS=()
+# --- Steward over HTTP: one fresh server per concurrency -----------------------------------
+for C in $CONNECTIONS; do
+  PORT=$(free_port)
+  rm -rf "$TMP/data"
+  "$BUILD/steward" serve --listen "127.0.0.1:$PORT" --data-dir "$TMP/data" --log-level warn >"$TMP/steward.log" 2>&1 &
+  PIDS+=($!)
+  for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null && break; sleep 0.1; done
+  TOKEN=$("$BUILD/steward" token --data-dir "$TMP/data" --tenant bench --role admin --ttl 1h)
+  LINE=$(STEWARD_TOKEN=$TOKEN wrk -t2 -c"$C" -d"$DURATION" --latency -s bench/http_decisions/triggers.lua \
+    "http://127.0.0.1:$PORT" | grep '^RESULT')
+  get() { echo "$LINE" | tr ' ' '\n' | grep "^$1=" | cut -d= -f2; }
+  echo "| steward POST /v1/decisions/triggers (wrk -t2 -c$C) | $(get rps) | $(get p50_ms) ms | $(get p99_ms) ms | non-2xx $(get non2xx), synchronous=FULL |"
+  kill "${PIDS[0]}"; wait "${PIDS[0]}" 2>/dev/null || true; PIDS=()
+done
 
 # --- Steward in process ------------------------------------------------------------------------
 "$BUILD/bench/decision_bench" --evaluations 40000 --threads 64 2>/dev/null | sed 's/$/ synchronous=FULL |/' | sed 's/| \([0-9]*\) | \([0-9]*\) | \(.*\) | \(.*\) | \(.*\)/| \2 | \3 | \4 | \5/'

@@ -481,4 +481,11 @@ CREATE TABLE digest_runs (
 );
 )SQL";
 
+inline constexpr std::string_view kSchemaV7 = R"SQL(
+DROP INDEX intents_expiry;
+CREATE INDEX intents_expiry ON intents (status, expires_at) WHERE expires_at IS NOT NULL;
+DROP INDEX jobs_leases;
+CREATE INDEX jobs_leases ON jobs (status, lease_expires_at) WHERE status = 'RUNNING';
+)SQL";
+
 }  // namespace steward::store::postgres
