@@ -3,8 +3,10 @@
 a seed must be real: HS256 tokens minted by `steward token`, audit exports (CSV, JSON, NDJSON)
 written by a running `steward serve` and checked with `steward ledger verify`.
 
-Usage: fuzz/make_corpus.py [STEWARD_BIN]   (default build/steward; needs openssl and curl)
-Rewrites every seed it owns; past findings live in fuzz/regressions/ and are left alone.
+Usage: fuzz/make_corpus.py [STEWARD_BIN] [TARGET...]
+  (default build/steward and every target; needs openssl and curl)
+Rewrites every seed it owns of the named targets; past findings live in fuzz/regressions/ and are
+left alone.
 """
 import base64
 import json
@@ -21,6 +23,8 @@ import urllib.request
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "fuzz" / "corpus"
 BIN = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else ROOT / "build" / "steward").resolve()
+TARGETS = ("http_request_fuzz", "http_wire_fuzz", "jwt_fuzz", "ledger_verify_fuzz", "cron_tz_fuzz",
+           "canonical_json_fuzz")
 # The HS256 secret jwt_fuzz.cc verifies with (the auth tests' secret).
 JWT_SECRET = "0123456789abcdef0123456789abcdef-test"
 
@@ -198,6 +202,114 @@ def http_seeds():
         extra["cursor_" + name] = request(role, "GET", prefix + value)
     for name, text in extra.items():
         write("http_request_fuzz", "edge_" + name, text)
+
+
+# --- http_wire_fuzz: raw connections to the real server ---------------------------------------
+# The HS256 secret and tenant of fuzz/fuzz_server.h.
+WIRE_SECRET = "http-fuzz-secret-0123456789abcdef0123"
+WIRE_TENANT = "fuzz-t"
+
+
+def wire_seeds(tmp):
+    env = dict(os.environ, STEWARD_JWT_SECRET=WIRE_SECRET)
+    data = str(tmp / "wire")
+    tokens = {}
+    for role in ("viewer", "agent", "approver", "admin"):
+        tokens[role] = run(str(BIN), "token", "--data-dir", data, "--tenant", WIRE_TENANT,
+                           "--role", role, "--sub", "wire-" + role, "--ttl", "3650d",
+                           env=env).decode().strip()
+
+    def req(method, target, headers=(), body=None, version="HTTP/1.1", role=None, host=True,
+            json_body=True):
+        text = f"{method} {target} {version}\r\n"
+        if host:
+            text += "Host: steward\r\n"
+        if role:
+            text += f"Authorization: Bearer {tokens[role]}\r\n"
+        if body is not None and json_body:
+            text += "Content-Type: application/json\r\n"
+        if body is not None and not any(h.lower().startswith(("content-length:",
+                                                                "transfer-encoding:"))
+                                        for h in headers):
+            text += f"Content-Length: {len(body.encode())}\r\n"
+        for h in headers:
+            text += h + "\r\n"
+        return text + "\r\n" + (body or "")
+
+    def chunked(*chunks, ext="", trailer=""):
+        return ("".join(f"{len(c.encode()):x}{ext}\r\n{c}\r\n" for c in chunks) + "0\r\n" +
+                trailer + "\r\n")
+
+    intent = json.dumps({"account_id": "acct-1", "action_type": "CREATE_INTERNAL_TASK",
+                         "parameters": {"title": "Call back Acme"}, "confidence_score": 0.92},
+                        separators=(",", ":"))
+    half = len(intent) // 2
+    seeds = {
+        "get_healthz": req("GET", "/healthz"),
+        "get_readyz_metrics": req("GET", "/readyz") + req("GET", "/metrics"),
+        "post_intent": req("POST", "/v1/intents", body=intent, role="agent"),
+        "post_intent_chunked": req("POST", "/v1/intents", ["Transfer-Encoding: chunked"],
+                                   chunked(intent[:half], intent[half:]), role="agent"),
+        "chunked_extension_trailer": req("POST", "/v1/intents", ["Transfer-Encoding: chunked"],
+                                         chunked(intent, ext=";ext=1", trailer="X-Trailer: t\r\n"),
+                                         role="agent"),
+        "get_intents": req("GET", "/v1/intents?account_id=acct-1&status=PENDING_APPROVAL&limit=2",
+                           role="viewer"),
+        "approve_pending": req("POST", "/v1/intents/ai-pending/approve",
+                               body='{"account_id":"acct-1","comment":"ok"}', role="approver"),
+        "put_allowlist": req("PUT", "/v1/autonomy/allowlist",
+                             body='{"action_types":["CREATE_INTERNAL_TASK",'
+                                  '"CREATE_INTERNAL_NOTE"]}', role="admin"),
+        "events_long_poll": req("GET", "/v1/events?wait=1&limit=2", role="viewer"),
+        "download_bad_sig": req("GET", "/v1/downloads/exp_1?expires=1800000000&sig=00"),
+        "pipelined_keep_alive": req("GET", "/healthz") + req("GET", "/v1/inbox", role="viewer") +
+                                req("POST", "/v1/intents", body=intent, role="agent") +
+                                req("GET", "/readyz"),
+        "pipelined_after_close": req("GET", "/healthz", ["Connection: close"]) +
+                                 req("GET", "/readyz"),
+        "http10": req("GET", "/healthz", version="HTTP/1.0", host=False),
+        "http10_keep_alive": req("GET", "/healthz", ["Connection: keep-alive"],
+                                 version="HTTP/1.0") +
+                             req("GET", "/readyz", version="HTTP/1.0"),
+        "http_version_2": req("GET", "/healthz", version="HTTP/2.0"),
+        "head_keep_alive": req("HEAD", "/healthz") + req("GET", "/healthz"),
+        "head_close": req("HEAD", "/v1/intents", ["Connection: close"], role="viewer"),
+        "missing_host": req("GET", "/healthz", host=False),
+        "bad_request_line": "GARBAGE\r\n\r\n",
+        "bare_lf": "GET /healthz HTTP/1.1\nHost: steward\n\n",
+        "obs_fold": "GET /healthz HTTP/1.1\r\nHost: steward\r\nX-Folded: a\r\n b\r\n\r\n",
+        "oversized_header": req("GET", "/healthz", ["X-Pad: " + "a" * 5000]),
+        "oversized_content_length": req("POST", "/v1/intents", ["Content-Length: 100000"],
+                                        body="{}", role="agent"),
+        "oversized_chunked": req("POST", "/v1/intents", ["Transfer-Encoding: chunked"],
+                                 chunked("x" * 4500, "y" * 4500), role="agent"),
+        "expect_100_continue": req("POST", "/v1/intents", ["Expect: 100-continue"], body=intent,
+                                   role="agent") + req("GET", "/healthz"),
+        "expect_100_no_body": req("POST", "/v1/intents", ["Expect: 100-continue",
+                                                          "Content-Length: 40"], role="agent"),
+        "body_longer_than_length": req("POST", "/v1/intents", ["Content-Length: 10"],
+                                       body=intent, role="agent"),
+        "truncated_body": req("POST", "/v1/intents", ["Content-Length: 500"], body=intent,
+                              role="agent"),
+        "truncated_header": "GET /healthz HTTP/1.1\r\nHost: stew",
+        "two_content_lengths": req("POST", "/v1/intents",
+                                   ["Content-Length: 2", "Content-Length: 3"], body="{}",
+                                   role="agent"),
+        "length_and_chunked": req("POST", "/v1/intents",
+                                  ["Content-Length: 4", "Transfer-Encoding: chunked"],
+                                  chunked("{}"), role="agent"),
+        "wrong_media_type": req("POST", "/v1/intents", ["Content-Type: text/plain"], body=intent,
+                                role="agent", json_body=False),
+        "not_found_and_405": req("GET", "/nope") + req("DELETE", "/healthz") +
+                             req("BREW", "/v1/intents"),
+        "odd_targets": req("GET", "http://steward/healthz") + req("GET", "/v1/intents/%zz") +
+                       req("OPTIONS", "*"),
+        "request_ids": req("GET", "/healthz", ["X-Request-Id: abc-123"]) +
+                       req("GET", "/healthz", ["X-Request-Id: bad id\x7f"]),
+        "bad_bearer": req("GET", "/v1/intents", ["Authorization: Bearer x.y.z"]),
+    }
+    for name, text in seeds.items():
+        write("http_wire_fuzz", name, text.encode("latin-1"))
 
 
 # --- jwt_fuzz ---------------------------------------------------------------------------------
@@ -389,16 +501,21 @@ def json_seeds():
 def main():
     if not BIN.exists():
         sys.exit(f"{BIN} not found: build it first (make build)")
-    for t in ("http_request_fuzz", "jwt_fuzz", "ledger_verify_fuzz", "cron_tz_fuzz",
-              "canonical_json_fuzz"):
+    targets = sys.argv[2:] or TARGETS
+    unknown = set(targets) - set(TARGETS)
+    if unknown:
+        sys.exit(f"unknown targets: {' '.join(sorted(unknown))} (known: {' '.join(TARGETS)})")
+    for t in targets:
         shutil.rmtree(CORPUS / t, ignore_errors=True)
+    writers = {"http_request_fuzz": lambda tmp: http_seeds(), "http_wire_fuzz": wire_seeds,
+               "jwt_fuzz": jwt_seeds, "ledger_verify_fuzz": ledger_seeds,
+               "cron_tz_fuzz": lambda tmp: cron_seeds(),
+               "canonical_json_fuzz": lambda tmp: json_seeds()}
     with tempfile.TemporaryDirectory(prefix="steward-corpus.") as tmp:
         tmp = pathlib.Path(tmp)
-        http_seeds()
-        jwt_seeds(tmp)
-        ledger_seeds(tmp)
-        cron_seeds()
-        json_seeds()
+        for t in TARGETS:
+            if t in targets:
+                writers[t](tmp)
     total = sum(f.stat().st_size for f in CORPUS.rglob("*") if f.is_file())
     print(f"corpus: {sum(1 for f in CORPUS.rglob('*') if f.is_file())} files, {total} bytes")
 

@@ -12,7 +12,8 @@ seconds=${2:?usage: fuzz/run.sh BUILD_DIR SECONDS [TARGET...]}
 shift 2
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-  targets=(http_request_fuzz jwt_fuzz ledger_verify_fuzz cron_tz_fuzz canonical_json_fuzz)
+  targets=(http_request_fuzz http_wire_fuzz jwt_fuzz ledger_verify_fuzz cron_tz_fuzz
+           canonical_json_fuzz)
 fi
 mkdir -p "$build/fuzz/crashes" "$build/fuzz/logs"
 # Symbolized reports; UBSan findings abort (the libraries are also built with

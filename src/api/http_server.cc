@@ -412,14 +412,19 @@ class Session : public std::enable_shared_from_this<Session> {
   void Write(WireResponse wire, bool close) {
     if (state_ == State::kClosed) return;
     close_after_write_ = close || !keep_alive_ || server_->stopping();
+    // A response to HEAD ends with its header (RFC 9112 §6.3), Content-Length included: a client
+    // would read a body as the start of the next response on the connection.
+    head_only_ = request_.method == "HEAD";
     wire_ = std::move(wire);
     if (wire_.str) {
       wire_.str->keep_alive(!close_after_write_);
       str_sr_.emplace(*wire_.str);
+      str_sr_->split(head_only_);
       WriteSome(*str_sr_);
     } else {
       wire_.file->keep_alive(!close_after_write_);
       file_sr_ = std::make_unique<http::response_serializer<http::file_body>>(*wire_.file);
+      file_sr_->split(head_only_);
       WriteSome(*file_sr_);
     }
   }
@@ -428,12 +433,13 @@ class Session : public std::enable_shared_from_this<Session> {
   template <class Serializer>
   void WriteSome(Serializer& sr) {
     stream_.expires_after(opts_.write_timeout);
-    http::async_write_some(stream_, sr,
-                           [self = shared_from_this(), &sr](beast::error_code ec, size_t) {
-                             if (ec) return self->Close();
-                             if (!sr.is_done()) return self->WriteSome(sr);
-                             self->OnWritten();
-                           });
+    http::async_write_some(
+        stream_, sr, [self = shared_from_this(), &sr](beast::error_code ec, size_t) {
+          if (ec) return self->Close();
+          const bool done = sr.is_done() || (self->head_only_ && sr.is_header_done());
+          if (!done) return self->WriteSome(sr);
+          self->OnWritten();
+        });
   }
 
   void OnWritten() {
@@ -498,6 +504,7 @@ class Session : public std::enable_shared_from_this<Session> {
   // memory of every idle connection.
   std::unique_ptr<http::response_serializer<http::file_body>> file_sr_;
   bool close_after_write_ = false;
+  bool head_only_ = false;  // the response answers HEAD: its header only
   size_t lingered_ = 0;
 };
 

@@ -9,7 +9,7 @@
 // answered on the I/O thread, everything else is handed to a pool of `handler_threads`
 // threads, where the handler may block (database); its response is posted back to the
 // connection's strand and written. Responses always carry Content-Type, Content-Length and
-// X-Request-Id.
+// X-Request-Id; a response to HEAD is its header only (Content-Length still that of the body).
 //
 // Request limits: a Content-Length over `max_body_bytes` is answered 413 before the body is
 // read; a chunked body is cut off at the same limit (413). Both close the connection, as do

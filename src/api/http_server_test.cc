@@ -19,6 +19,7 @@
 #include <map>
 #include <mutex>
 #include <thread>
+#include <utility>
 
 #include "api/errors.h"
 #include "common/json.h"
@@ -152,6 +153,13 @@ class RawConn {
     reply->body = buf_.substr(0, length);
     buf_.erase(0, length);
     return true;
+  }
+
+  // Everything the server sends until it closes the connection (or the receive timeout).
+  std::string ReadUntilClosed() {
+    while (Fill()) {
+    }
+    return std::exchange(buf_, std::string());
   }
 
   // True when the server closed the connection (EOF or reset) within the receive timeout.
@@ -483,6 +491,44 @@ TEST_F(HttpServerTest, KeepAliveAndPipelining) {
   EXPECT_EQ(r.json()["id"], "3");
   EXPECT_EQ(r.headers["connection"], "close");
   EXPECT_TRUE(c.ClosedByPeer());
+}
+
+// Found by fuzz/http_wire_fuzz.cc (fuzz/regressions/http_wire_fuzz/head_then_get): the 405 to
+// HEAD carried its body, which a client reads as the start of the next response.
+TEST_F(HttpServerTest, ResponseToHeadIsItsHeaderOnly) {
+  file_path_ = (std::filesystem::temp_directory_path() /
+                ("steward_http_head_" + std::to_string(getpid()) + ".bin"))
+                   .string();
+  {
+    std::ofstream f(file_path_, std::ios::binary);
+    f << std::string(5000, 'f');
+  }
+  router_.Add("HEAD", "/file", [this](const HttpRequest&, const PathParams&) {
+    HttpResponse r;
+    r.content_type = "application/octet-stream";
+    r.file_path = file_path_;
+    return r;
+  });
+  StartServer();
+  RawConn c(port_);
+  ASSERT_TRUE(c.Send("HEAD /v1/intents/inbox HTTP/1.1\r\nHost: t\r\n\r\n" +
+                     std::string("HEAD /file HTTP/1.1\r\nHost: t\r\n\r\n") +
+                     Get("/v1/intents/inbox", "Connection: close\r\n")));
+  std::string all = c.ReadUntilClosed();
+  std::filesystem::remove(file_path_);
+  // Each head, with the Content-Length of the body it leaves out, is followed by the next one.
+  size_t end = all.find("\r\n\r\n");
+  ASSERT_NE(end, std::string::npos) << all;
+  EXPECT_EQ(all.rfind("HTTP/1.1 405 ", 0), 0u) << all;
+  EXPECT_NE(all.substr(0, end).find("Content-Length: "), std::string::npos) << all;
+  all.erase(0, end + 4);
+  end = all.find("\r\n\r\n");
+  ASSERT_NE(end, std::string::npos) << all;
+  EXPECT_EQ(all.rfind("HTTP/1.1 200 ", 0), 0u) << all;
+  EXPECT_NE(all.substr(0, end + 2).find("Content-Length: 5000\r\n"), std::string::npos) << all;
+  all.erase(0, end + 4);
+  EXPECT_EQ(all.rfind("HTTP/1.1 200 ", 0), 0u) << all;
+  EXPECT_NE(all.find("\r\n\r\n{\"route\":\"inbox\"}"), std::string::npos) << all;
 }
 
 TEST_F(HttpServerTest, MalformedRequestIs400AndCloses) {
