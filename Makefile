@@ -45,6 +45,23 @@ test: build
 	  STEWARD_BIN=$(CURDIR)/$(BUILD_DIR)/steward bash "$$t" || exit 1; done
 	$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=10
 
+# Load and chaos (docs/RELIABILITY.md). `make load`: the mixed workload of tests/load/ for
+# $(LOAD_SECONDS) s against one SQLite node, then two nodes on a throwaway PostgreSQL. `make
+# chaos`: SIGKILL a node $(CHAOS_KILLS) times during load (SQLite, then two PostgreSQL nodes),
+# a full data disk (tmpfs; root), a PostgreSQL restart during load. `make test` runs a shorter
+# chaos (tests/shell/chaos_test.sh).
+LOAD_SECONDS ?= 60
+CHAOS_KILLS ?= 10
+.PHONY: load chaos
+load: build
+	@rc=0; for m in sqlite pg; do echo "== load $$m"; \
+	  STEWARD_BIN=$(CURDIR)/$(BUILD_DIR)/steward DURATION=$(LOAD_SECONDS) \
+	    bash tests/load/run_load.sh $$m || rc=1; done; exit $$rc
+chaos: build
+	@rc=0; for m in kill-sqlite kill-pg disk-full pg-restart; do echo "== chaos $$m"; \
+	  STEWARD_BIN=$(CURDIR)/$(BUILD_DIR)/steward KILLS=$(CHAOS_KILLS) \
+	    bash tests/load/run_chaos.sh $$m || rc=1; done; exit $$rc
+
 # Fuzzing (docs/RELIABILITY.md): the libFuzzer targets of fuzz/, built with clang in
 # $(FUZZ_BUILD_DIR) (ASan+UBSan), each run for $(FUZZ_SECONDS) s from its committed corpus;
 # a crash fails. `make test` runs them for 10 s each.
