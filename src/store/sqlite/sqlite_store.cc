@@ -1,7 +1,12 @@
 #include "store/sqlite/sqlite_store.h"
 
+#include <fcntl.h>
 #include <pthread.h>
 #include <sqlite3.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include <algorithm>
 #include <atomic>
@@ -235,6 +240,15 @@ struct WriteRequest {
   std::promise<Status> done;
 };
 
+// One committed batch waiting for the WAL sync that makes it durable (see SyncLoop).
+struct SyncGroup {
+  int64_t seq = 0;  // the batch's number (committing_seq_ when it committed)
+  bool committed = false;
+  std::vector<WriteRequest*> requests;
+  std::vector<Status> results;
+  std::vector<std::string> channels;
+};
+
 class SqliteStore final : public Store {
  public:
   SqliteStore(std::string path, StoreOptions options)
@@ -247,6 +261,14 @@ class SqliteStore final : public Store {
     }
     cv_.notify_all();
     if (writer_.joinable()) writer_.join();
+    {
+      // After the writer: the syncer makes durable, and answers, every batch it committed.
+      std::lock_guard<std::mutex> lock(sync_mu_);
+      sync_stopping_ = true;
+    }
+    sync_cv_.notify_all();
+    if (syncer_.joinable()) syncer_.join();
+    if (wal_fd_ >= 0) ::close(wal_fd_);
     {
       std::lock_guard<std::mutex> lock(ckpt_mu_);
       ckpt_stopping_ = true;
@@ -264,11 +286,18 @@ class SqliteStore final : public Store {
     STEWARD_RETURN_IF_ERROR(writer_conn_->ExecScript("PRAGMA wal_autocheckpoint=0"));
     checkpoint_conn_ = std::make_unique<Conn>();
     STEWARD_RETURN_IF_ERROR(checkpoint_conn_->Open(path_, false, options_.durability));
+    STEWARD_RETURN_IF_ERROR(SetUpOverlappedSync());
     sqlite3_wal_hook(writer_conn_->db(), &SqliteStore::OnWalCommit, this);
     checkpointer_ = std::thread([this] {
       pthread_setname_np(pthread_self(), "sqlite-ckpt");
       CheckpointLoop();
     });
+    if (wal_fd_ >= 0) {
+      syncer_ = std::thread([this] {
+        pthread_setname_np(pthread_self(), "sqlite-sync");
+        SyncLoop();
+      });
+    }
     writer_ = std::thread([this] {
       pthread_setname_np(pthread_self(), "sqlite-writer");
       WriterLoop();
@@ -277,6 +306,7 @@ class SqliteStore final : public Store {
   }
 
   Status Write(const std::function<Status(Txn&)>& fn) override {
+    if (poisoned_.load()) return PoisonedError();
     WriteRequest req{&fn, {}};
     auto fut = req.done.get_future();
     {
@@ -314,6 +344,16 @@ class SqliteStore final : public Store {
     {
       std::lock_guard<std::mutex> lock(readers_mu_);
       if (static_cast<int>(readers_.size()) < options_.pool_size) readers_.push_back(std::move(conn));
+    }
+    // The snapshot may hold batches committed but not yet durable: answer only once they are,
+    // so nobody is ever shown a write that a power loss could take back.
+    if (wal_fd_ >= 0) {
+      int64_t target = committing_seq_.load();
+      if (synced_seq_.load() < target) {
+        std::unique_lock<std::mutex> lock(sync_mu_);
+        durable_cv_.wait(lock, [&] { return synced_seq_.load() >= target || poisoned_.load(); });
+      }
+      if (poisoned_.load()) return PoisonedError();
     }
     return st;
   }
@@ -425,6 +465,32 @@ class SqliteStore final : public Store {
     checkpoint_conn_.reset();
   }
 
+  // With default durability the writer commits with synchronous=NORMAL (no fsync) and the
+  // syncer thread makes each committed batch durable with one fdatasync of the WAL before its
+  // callers are answered, so the writer runs the next batch while the disk syncs the last one.
+  // SQLite's WAL stays consistent at NORMAL (it syncs the WAL header on restart and the WAL
+  // before every checkpoint); the fdatasync adds what FULL would: the commit's frames on disk.
+  Status SetUpOverlappedSync() {
+    if (options_.durability != Durability::kFull) return Status::Ok();
+    const char* file = sqlite3_db_filename(writer_conn_->db(), "main");
+    if (file == nullptr || *file == '\0') return Status::Ok();  // in-memory: nothing to sync
+    std::string wal = std::string(file) + "-wal";
+    // SQLite opened (created) the WAL when the migrations read the database; it keeps that
+    // file while a connection is open, and the writer's connection lives as long as the store.
+    wal_fd_ = ::open(wal.c_str(), O_RDONLY | O_CLOEXEC);
+    if (wal_fd_ < 0) {
+      return Status::Unavailable("cannot open the write-ahead log " + wal + ": " +
+                                 std::strerror(errno));
+    }
+    return writer_conn_->ExecScript("PRAGMA synchronous=NORMAL");
+  }
+
+  static Status PoisonedError() {
+    return Status::Unavailable(
+        "the store could not make a commit durable (fdatasync of the write-ahead log failed) "
+        "and accepts nothing more; restart the server");
+  }
+
   void WriterLoop() {
     std::vector<WriteRequest*> batch;
     std::vector<Status> results;
@@ -437,7 +503,29 @@ class SqliteStore final : public Store {
         batch.assign(queue_.begin(), queue_.begin() + static_cast<long>(n));
         queue_.erase(queue_.begin(), queue_.begin() + static_cast<long>(n));
       }
-      RunBatch(batch, &results);
+      bool committed = false;
+      if (poisoned_.load()) {
+        results.assign(batch.size(), PoisonedError());
+      } else {
+        committed = RunBatch(batch, &results);
+      }
+      if (wal_fd_ >= 0) {
+        SyncGroup group;
+        group.seq = committing_seq_.load();
+        group.committed = committed;
+        group.requests = std::move(batch);
+        group.results = std::move(results);
+        group.channels = std::move(committed_channels_);
+        {
+          std::lock_guard<std::mutex> lock(sync_mu_);
+          sync_queue_.push_back(std::move(group));
+        }
+        sync_cv_.notify_one();
+        batch.clear();
+        results.clear();
+        committed_channels_.clear();
+        continue;
+      }
       for (size_t i = 0; i < batch.size(); ++i) batch[i]->done.set_value(results[i]);
       batch.clear();
       for (const std::string& channel : committed_channels_) notifier_.Deliver(channel);
@@ -445,13 +533,62 @@ class SqliteStore final : public Store {
     }
   }
 
-  void RunBatch(const std::vector<WriteRequest*>& batch, std::vector<Status>* results) {
+  // Makes committed batches durable, then answers their callers and wakes waiting readers.
+  // One fdatasync covers every batch committed before it started (the WAL is appended in
+  // commit order), so while one sync runs the next batches queue up behind it.
+  void SyncLoop() {
+    std::deque<SyncGroup> groups;
+    while (true) {
+      {
+        std::unique_lock<std::mutex> lock(sync_mu_);
+        sync_cv_.wait(lock, [&] { return sync_stopping_ || !sync_queue_.empty(); });
+        if (sync_queue_.empty() && sync_stopping_) return;
+        groups.swap(sync_queue_);
+      }
+      bool need = false;
+      for (const SyncGroup& g : groups) need |= g.committed;
+      if (need && !poisoned_.load()) {
+        int rc;
+        do {
+          rc = ::fdatasync(wal_fd_);
+        } while (rc != 0 && errno == EINTR);
+        // After a failed fsync the kernel may have dropped the dirty pages: what was committed
+        // is visible but maybe not on disk, and a later sync would not tell. Stop accepting
+        // anything, as PostgreSQL does; a restart recovers from what the disk holds.
+        if (rc != 0) poisoned_.store(true);
+      }
+      bool failed = poisoned_.load();
+      {
+        std::lock_guard<std::mutex> lock(sync_mu_);
+        synced_seq_.store(groups.back().seq);
+      }
+      durable_cv_.notify_all();
+      std::vector<std::string> delivered;
+      for (SyncGroup& g : groups) {
+        for (size_t i = 0; i < g.requests.size(); ++i) {
+          Status st = failed && g.results[i].ok() ? PoisonedError() : std::move(g.results[i]);
+          g.requests[i]->done.set_value(std::move(st));
+        }
+        if (failed) continue;
+        for (std::string& ch : g.channels) {
+          if (std::find(delivered.begin(), delivered.end(), ch) == delivered.end()) {
+            delivered.push_back(std::move(ch));
+          }
+        }
+      }
+      groups.clear();
+      for (const std::string& channel : delivered) notifier_.Deliver(channel);
+    }
+  }
+
+  // Returns whether the batch's COMMIT succeeded.
+  bool RunBatch(const std::vector<WriteRequest*>& batch, std::vector<Status>* results) {
     Conn& c = *writer_conn_;
     results->assign(batch.size(), Status::Ok());
     Status begin = c.Control("BEGIN IMMEDIATE");
     if (!begin.ok()) {
       for (auto& r : *results) r = Status::Unavailable("cannot begin transaction: " + begin.message());
-      return;
+      return false;
     }
     SqliteTxn txn(&c, true);
     size_t committed_from = 0;  // closures before this index were lost with a rolled-back txn
@@ -482,7 +619,7 @@ class SqliteStore final : public Store {
           for (size_t j = i + 1; j < batch.size(); ++j) {
             (*results)[j] = Status::Unavailable("cannot begin transaction: " + again.message());
           }
-          return;
+          return false;
         }
         continue;
       }
@@ -494,6 +631,9 @@ class SqliteStore final : public Store {
       }
       (*results)[i] = st;
     }
+    // Numbered before it commits, so a reader whose snapshot holds this batch then sees a
+    // committing_seq_ at least this batch's (see Read).
+    committing_seq_.fetch_add(1);
     Status commit = c.Control("COMMIT");
     if (!commit.ok()) {
       (void)c.ExecScript("ROLLBACK");
@@ -502,7 +642,7 @@ class SqliteStore final : public Store {
           (*results)[j] = Status::Unavailable("commit failed: " + commit.message());
         }
       }
-      return;
+      return false;
     }
     int64_t ok = 0;
     for (size_t j = committed_from; j < batch.size(); ++j) {
@@ -517,6 +657,7 @@ class SqliteStore final : public Store {
     }
     commits_.fetch_add(ok);
     batches_.fetch_add(1);
+    return true;
   }
 
   const std::string path_;
@@ -536,6 +677,18 @@ class SqliteStore final : public Store {
   std::condition_variable cv_;
   std::deque<WriteRequest*> queue_;  // GUARDED_BY(mu_)
   bool stopping_ = false;            // GUARDED_BY(mu_)
+
+  // Overlapped sync (default durability on a file): the WAL's descriptor and the syncer.
+  int wal_fd_ = -1;  // set by Init
+  std::thread syncer_;
+  std::mutex sync_mu_;
+  std::condition_variable sync_cv_;     // the syncer waits for committed batches
+  std::condition_variable durable_cv_;  // readers wait for a sync
+  std::deque<SyncGroup> sync_queue_;  // GUARDED_BY(sync_mu_)
+  bool sync_stopping_ = false;        // GUARDED_BY(sync_mu_)
+  std::atomic<int64_t> committing_seq_{0};  // the last batch the writer began to commit
+  std::atomic<int64_t> synced_seq_{0};      // every batch up to this one is durable
+  std::atomic<bool> poisoned_{false};       // a WAL sync failed: nothing more is accepted
 
   std::mutex readers_mu_;
   std::vector<std::unique_ptr<Conn>> readers_;  // GUARDED_BY(readers_mu_)
