@@ -38,7 +38,8 @@ for C in $CONNECTIONS; do
   LINE=$(STEWARD_TOKEN=$TOKEN wrk -t2 -c"$C" -d"$DURATION" --latency -s bench/http_decisions/triggers.lua \
     "http://127.0.0.1:$PORT" | grep '^RESULT')
   get() { echo "$LINE" | tr ' ' '\n' | grep "^$1=" | cut -d= -f2; }
-  echo "| steward POST /v1/decisions/triggers (wrk -t2 -c$C) | $(get rps) | $(get p50_ms) ms | $(get p99_ms) ms | non-2xx $(get non2xx), synchronous=FULL |"
+  echo "| steward POST /v1/decisions/triggers (wrk -t2 -c$C) | $(get rps) | $(get p50_ms) ms | $(get p99_ms) ms | non-2xx $(get non2xx), duplicate keys $(get duplicates), synchronous=FULL |"
+  if [ "$(get duplicates)" != 0 ]; then echo "some triggers repeated a key: the figures above do not measure distinct evaluations" >&2; exit 1; fi
   kill "${PIDS[0]}"; wait "${PIDS[0]}" 2>/dev/null || true; PIDS=()
 done
 

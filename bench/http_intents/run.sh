@@ -16,6 +16,7 @@ STEWARD="$BUILD/steward"
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 TMP=$(mktemp -d)
 PIDS=()
+FAILED=0
 cleanup() {
   for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
   rm -rf "$TMP"
@@ -43,10 +44,13 @@ for C in $CONNECTIONS; do
 done
 OUT=$(STEWARD_TOKEN=$TOKEN wrk -t2 -c"$C" -d"$DURATION" --latency -s bench/http_intents/intents.lua \
   "http://127.0.0.1:$PORT" 2>"$TMP/wrk.err")
-STEWARD_ROWS+=("$C|$(echo "$OUT" | grep '^RESULT')")
+RESULT=$(echo "$OUT" | grep '^RESULT')
+STEWARD_ROWS+=("$C|$RESULT")
+REPLAYS=$(echo "$RESULT" | tr ' ' '\n' | grep '^replays=' | cut -d= -f2)
 AUTO=$(curl -sf "http://127.0.0.1:$PORT/v1/intents?status=APPROVED&limit=1" -H "Authorization: Bearer $TOKEN" | jq '.items | length')
 VERIFY=$(curl -sf "http://127.0.0.1:$PORT/v1/ledger/verify" -H "Authorization: Bearer $TOKEN" | jq -r '.ok')
-echo "c$C: ledger verifies after the run: $VERIFY; an intent was auto-executed: $([ "$AUTO" = 1 ] && echo yes || echo no)" >>"$TMP/checks"
+echo "c$C: ledger verifies after the run: $VERIFY; an intent was auto-executed: $([ "$AUTO" = 1 ] && echo yes || echo no); replayed ids (must be 0): $REPLAYS" >>"$TMP/checks"
+[ "$REPLAYS" = 0 ] || FAILED=1
 kill "${PIDS[0]}"; wait "${PIDS[0]}" 2>/dev/null || true; PIDS=()
 done
 
@@ -93,4 +97,5 @@ row "nginx static JSON -c64 (ceiling)" "$NGINX_LINE"
 echo
 cat "$TMP/checks"
 [ -s "$TMP/wrk.err" ] && { echo "wrk stderr:"; head -5 "$TMP/wrk.err"; }
+if [ "$FAILED" != 0 ]; then echo "some requests replayed an id: the figures above do not measure distinct intents" >&2; exit 1; fi
 exit 0
