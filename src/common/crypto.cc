@@ -6,6 +6,7 @@
 #include <openssl/rand.h>
 #include <openssl/sha.h>
 
+#include <memory>
 #include <stdexcept>
 
 namespace steward {
@@ -22,10 +23,35 @@ std::string HexEncode(std::string_view bytes) {
   return out;
 }
 
+namespace {
+
+// SHA-256 fetched from the provider once: the one-shot SHA256() looks the algorithm up on every
+// call, which on the ledger's hot path cost more than hashing the few hundred bytes.
+const EVP_MD* Sha256Md() {
+  static const EVP_MD* md = [] {
+    const EVP_MD* m = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+    return m ? m : EVP_sha256();
+  }();
+  return md;
+}
+
+struct MdCtxFree {
+  void operator()(EVP_MD_CTX* c) const { EVP_MD_CTX_free(c); }
+};
+
+}  // namespace
+
 std::string Sha256(std::string_view data) {
-  unsigned char md[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), md);
-  return std::string(reinterpret_cast<char*>(md), sizeof(md));
+  thread_local std::unique_ptr<EVP_MD_CTX, MdCtxFree> ctx(EVP_MD_CTX_new());
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  if (!ctx || EVP_DigestInit_ex2(ctx.get(), Sha256Md(), nullptr) != 1 ||
+      EVP_DigestUpdate(ctx.get(), data.data(), data.size()) != 1 ||
+      EVP_DigestFinal_ex(ctx.get(), md, &len) != 1 || len != SHA256_DIGEST_LENGTH) {
+    SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), md);
+    len = SHA256_DIGEST_LENGTH;
+  }
+  return std::string(reinterpret_cast<char*>(md), len);
 }
 
 std::string Sha256Hex(std::string_view data) { return HexEncode(Sha256(data)); }

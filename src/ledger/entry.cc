@@ -7,8 +7,19 @@
 namespace steward::ledger {
 namespace {
 
-// A JSON string literal exactly as CanonicalJson writes it.
-std::string Quoted(std::string_view s) { return CanonicalJson(Json(std::string(s))); }
+// A JSON string literal exactly as CanonicalJson writes it. Printable ASCII other than '"' and
+// '\\' is written as is, so such strings (ids, hashes, timestamps: nearly all) skip the library.
+std::string Quoted(std::string_view s) {
+  for (char c : s) {
+    if (c < 0x20 || c > 0x7E || c == '"' || c == '\\') return CanonicalJson(Json(std::string(s)));
+  }
+  std::string out;
+  out.reserve(s.size() + 2);
+  out += '"';
+  out += s;
+  out += '"';
+  return out;
+}
 
 Json NullIfEmpty(const std::string& s) { return s.empty() ? Json(nullptr) : Json(s); }
 
@@ -50,7 +61,11 @@ std::string CanonicalEntryText(const Entry& e) {
   return out;
 }
 
-std::string EntryHash(const Entry& e) { return Sha256Hex(e.prev_hash + CanonicalEntryText(e)); }
+std::string EntryHash(const Entry& e) {
+  std::string text = e.prev_hash;
+  text += CanonicalEntryText(e);
+  return Sha256Hex(text);
+}
 
 void ToJson(const Entry& e, Json* out) {
   auto data = ParseJson(e.data_json);

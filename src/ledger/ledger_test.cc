@@ -329,6 +329,34 @@ TEST(LedgerFormatTest, SplicedTextEqualsCanonicalJsonOfTheObject) {
   }
 }
 
+// Header strings take a fast path when they are plain printable ASCII; every other byte goes
+// through the library. Both must give exactly CanonicalJson's text.
+TEST(LedgerFormatTest, HeaderStringsOfEveryKindMatchCanonicalJson) {
+  std::vector<std::string> strings = {"",       "plain-id_1.2:3@x", " ~",     "a\"b",   "a\\b",
+                                      "tab\there", "nl\n",            "\x01\x1f", "del\x7f", "Zoë",
+                                      "\xff\xfe bad utf8"};
+  for (const std::string& s : strings) {
+    Entry e;
+    e.tenant_id = s;
+    e.seq = 1;
+    e.entry_id = s;
+    e.ts_ms = kT0;
+    e.event_type = s;
+    e.account_id = s;
+    e.trace_id = s;
+    e.action_intent_id = s;
+    e.actor = s;
+    e.data_json = "{}";
+    e.prev_hash = s;
+    Json obj = {{"tenant_id", s},  {"seq", 1},         {"entry_id", s},
+                {"timestamp", "2026-11-24T06:00:00.000Z"},
+                {"event_type", s}, {"account_id", s},  {"trace_id", s},
+                {"action_intent_id", s}, {"actor", s}, {"data", Json::object()},
+                {"prev_hash", s}};
+    EXPECT_EQ(CanonicalEntryText(e), CanonicalJson(obj)) << "string: " << s;
+  }
+}
+
 TEST_F(LedgerTest, AppendValidatesItsArguments) {
   Status st = store_->Write([&](store::Txn& t) -> Status {
     EXPECT_EQ(Append(t, "t", kT0, Req(kIntentCreated), Json::array()).status().code(),
