@@ -477,6 +477,14 @@ DROP INDEX jobs_leases;
 CREATE INDEX jobs_leases ON jobs (status, lease_expires_at) WHERE status = 'RUNNING';
 )SQL";
 
+// The cost gate counts an account's ALLOW runs of the last hour; most evaluations of a cost gate
+// are not ALLOW, and they no longer enter the index.
+constexpr std::string_view kV8 = R"SQL(
+DROP INDEX decision_runs_allowed;
+CREATE INDEX decision_runs_allowed ON decision_runs (tenant_id, account_id, trigger_type, evaluated_at)
+  WHERE result = 'ALLOW';
+)SQL";
+
 const std::vector<Migration> kMigrations = {
     {1, "core: configuration, intents, registry, budgets, ledger, jobs", kV1, postgres::kSchemaV1},
     {2, "jobs: per-tenant backlog counter kept by triggers", kV2, postgres::kSchemaV2},
@@ -486,6 +494,7 @@ const std::vector<Migration> kMigrations = {
     {5, "decisions, schedules, opt-in, digest settings, webhooks", kV5, postgres::kSchemaV5},
     {6, "audit exports and daily digest runs", kV6, postgres::kSchemaV6},
     {7, "partial indexes for the expiry sweep and expired leases", kV7, postgres::kSchemaV7},
+    {8, "partial index of allowed decision runs", kV8, postgres::kSchemaV8},
 };
 
 }  // namespace

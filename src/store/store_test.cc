@@ -61,6 +61,27 @@ TEST_F(StoreTest, MigrationsAppliedAndReopenIsIdempotent) {
   EXPECT_EQ(*(*s)->SchemaVersion(), LatestSchemaVersion());
 }
 
+// The hot queries use the indexes the migrations made for them (partial ones included, which
+// only serve a query that repeats their WHERE clause).
+TEST_F(StoreTest, HotQueriesUseTheirIndexes) {
+  auto plan = [&](const std::string& sql) {
+    std::string detail;
+    EXPECT_TRUE(store_->Read([&](Txn& t) -> Status {
+      STEWARD_ASSIGN_OR_RETURN(auto rows, t.QueryV("EXPLAIN QUERY PLAN " + sql,
+                                                   {std::string("t"), std::string("a"),
+                                                    std::string("T"), int64_t{0}}));
+      for (const Row& r : rows) detail += r.Text(3) + "\n";
+      return Status::Ok();
+    }).ok());
+    return detail;
+  };
+  // The cost gate's count of an account's ALLOW runs in the last hour (decision_service.cc).
+  EXPECT_NE(plan("SELECT evaluated_at FROM decision_runs WHERE tenant_id = ? AND account_id = ? "
+                 "AND trigger_type = ? AND result = 'ALLOW' AND evaluated_at > ?")
+                .find("USING INDEX decision_runs_allowed"),
+            std::string::npos);
+}
+
 TEST_F(StoreTest, UnknownSchemeIsInvalidArgument) {
   EXPECT_EQ(Open("mysql://x").status().code(), Code::kInvalidArgument);
   EXPECT_EQ(Open("sqlite://").status().code(), Code::kInvalidArgument);

@@ -488,4 +488,10 @@ DROP INDEX jobs_leases;
 CREATE INDEX jobs_leases ON jobs (status, lease_expires_at) WHERE status = 'RUNNING';
 )SQL";
 
+inline constexpr std::string_view kSchemaV8 = R"SQL(
+DROP INDEX decision_runs_allowed;
+CREATE INDEX decision_runs_allowed ON decision_runs (tenant_id, account_id, trigger_type, evaluated_at)
+  WHERE result = 'ALLOW';
+)SQL";
+
 }  // namespace steward::store::postgres
