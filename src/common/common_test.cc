@@ -47,6 +47,30 @@ TEST(Crypto, KnownVectors) {
   EXPECT_FALSE(ConstantTimeEquals("abc", "ab"));
 }
 
+// FormatTimestamp writes digits by hand for years 0000–9999; it must agree with the calendar
+// (ParseTimestamp goes back through howardhinnant-date) at every kind of boundary.
+TEST(Time, FormatRoundTripsAcrossBoundaries) {
+  const int64_t day = 86'400'000;
+  std::vector<int64_t> samples = {0,           1,           999,           1000,
+                                  59'999,      60'000,      day - 1,       day,
+                                  951'782'400'000 /* 2000-02-29 */,     4'102'444'799'999,
+                                  253'402'300'799'999 /* 9999-12-31T23:59:59.999 */,
+                                  -1,          -day,        -62'135'596'800'000 /* 0001-01-01 */};
+  for (int64_t ms = 1'700'000'000'000; ms < 1'700'000'000'000 + 400 * day; ms += day / 7 + 12'345) {
+    samples.push_back(ms);
+  }
+  for (int64_t ms : samples) {
+    std::string text = FormatTimestamp(ms);
+    ASSERT_EQ(text.size(), 24u) << ms;
+    auto back = ParseTimestamp(text);
+    ASSERT_TRUE(back.ok()) << text;
+    EXPECT_EQ(*back, ms) << text;
+  }
+  EXPECT_EQ(FormatTimestamp(951'782'400'000), "2000-02-29T00:00:00.000Z");
+  EXPECT_EQ(FormatTimestamp(253'402'300'799'999), "9999-12-31T23:59:59.999Z");
+  EXPECT_EQ(FormatTimestamp(-1), "1969-12-31T23:59:59.999Z");
+}
+
 TEST(Time, FormatAndParse) {
   EXPECT_EQ(FormatTimestamp(0), "1970-01-01T00:00:00.000Z");
   auto t = ParseTimestamp("2026-11-24T08:00:00.123Z");

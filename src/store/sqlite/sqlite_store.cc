@@ -142,9 +142,11 @@ class Conn {
     return Row(std::move(values));
   }
 
-  // Runs `sql`; calls on_row for each row (may be null). Returns rows changed.
+  // Runs `sql`; calls on_row for each row (may be null), or else appends each row to *rows (may
+  // be null). Returns rows changed.
   Result<int64_t> Run(std::string_view sql, const Value* params, size_t n,
-                      const std::function<bool(const Row&)>* on_row) {
+                      const std::function<bool(const Row&)>* on_row,
+                      std::vector<Row>* rows = nullptr) {
     STEWARD_ASSIGN_OR_RETURN(sqlite3_stmt * stmt, Prepare(sql));
     struct Reset {
       sqlite3_stmt* s;
@@ -158,7 +160,11 @@ class Conn {
       int rc = sqlite3_step(stmt);
       if (rc == SQLITE_DONE) break;
       if (rc == SQLITE_ROW) {
-        if (on_row && *on_row && !(*on_row)(ReadRow(stmt))) break;
+        if (rows != nullptr) {
+          rows->push_back(ReadRow(stmt));
+        } else if (on_row && *on_row && !(*on_row)(ReadRow(stmt))) {
+          break;
+        }
         continue;
       }
       return SqliteError(db_, rc, "step");
@@ -221,11 +227,7 @@ class SqliteTxn final : public Txn {
  private:
   Result<std::vector<Row>> Collect(std::string_view sql, const Value* p, size_t n) {
     std::vector<Row> rows;
-    std::function<bool(const Row&)> fn = [&rows](const Row& r) {
-      rows.push_back(r);
-      return true;
-    };
-    auto r = conn_->Run(sql, p, n, &fn);
+    auto r = conn_->Run(sql, p, n, nullptr, &rows);
     if (!r.ok()) return r.status();
     return rows;
   }
