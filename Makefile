@@ -83,7 +83,7 @@ fuzz: fuzz-build
 # TSan build in $(TSAN_BUILD_DIR), with the commented suppressions of tests/sanitizers/tsan.supp.
 ASAN_BUILD_DIR ?= build-asan
 TSAN_BUILD_DIR ?= build-tsan
-TSAN_TESTS ?= store_test store_conformance_test jobs_test autonomy_test exec_test decision_test \
+TSAN_TESTS ?= store_test sqlite_durability_test store_conformance_test jobs_test autonomy_test exec_test decision_test \
   event_feed_test webhooks_test ledger_test audit_views_test auth_test http_server_test \
   http_connector_test
 ASAN_OPTS := abort_on_error=1:detect_leaks=1
