@@ -476,6 +476,16 @@ class SqliteStore final : public Store {
     if (options_.durability != Durability::kFull) return Status::Ok();
     const char* file = sqlite3_db_filename(writer_conn_->db(), "main");
     if (file == nullptr || *file == '\0') return Status::Ok();  // in-memory: nothing to sync
+    // Only a WAL has a log to sync; where WAL mode is unavailable SQLite keeps its rollback
+    // journal, and synchronous=FULL stays as it is.
+    std::string mode;
+    std::function<bool(const Row&)> read_mode = [&](const Row& r) {
+      mode = r.Text(0);
+      return false;
+    };
+    auto jm = writer_conn_->Run("PRAGMA journal_mode", nullptr, 0, &read_mode);
+    if (!jm.ok()) return jm.status();
+    if (mode != "wal") return Status::Ok();
     std::string wal = std::string(file) + "-wal";
     // SQLite opened (created) the WAL when the migrations read the database; it keeps that
     // file while a connection is open, and the writer's connection lives as long as the store.
