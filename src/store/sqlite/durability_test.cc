@@ -12,6 +12,7 @@
 #include <cerrno>
 #include <chrono>
 #include <condition_variable>
+#include <cstring>
 #include <filesystem>
 #include <future>
 #include <mutex>
@@ -168,6 +169,7 @@ TEST_F(SqliteDurabilityTest, FailedSyncFailsTheWriteAndStopsTheStore) {
   Status st = store_->Write([&](Txn& t) { return PutSetting(t, "lost", "1"); });
   EXPECT_EQ(st.code(), Code::kUnavailable) << st.ToString();
   EXPECT_NE(st.message().find("durable"), std::string::npos) << st.message();
+  EXPECT_NE(st.message().find(std::strerror(EIO)), std::string::npos) << st.message();
   g_fail = false;
   // Even with the disk healthy again, nothing more is accepted or shown until a restart.
   bool ran = false;

@@ -497,10 +497,11 @@ class SqliteStore final : public Store {
     return writer_conn_->ExecScript("PRAGMA synchronous=NORMAL");
   }
 
-  static Status PoisonedError() {
+  Status PoisonedError() const {
     return Status::Unavailable(
-        "the store could not make a commit durable (fdatasync of the write-ahead log failed) "
-        "and accepts nothing more; restart the server");
+        "the store could not make a commit durable (fdatasync of the write-ahead log failed: " +
+        std::string(std::strerror(sync_errno_.load())) +
+        ") and accepts nothing more; restart the server");
   }
 
   void WriterLoop() {
@@ -567,7 +568,10 @@ class SqliteStore final : public Store {
         // After a failed fsync the kernel may have dropped the dirty pages: what was committed
         // is visible but maybe not on disk, and a later sync would not tell. Stop accepting
         // anything, as PostgreSQL does; a restart recovers from what the disk holds.
-        if (rc != 0) poisoned_.store(true);
+        if (rc != 0) {
+          sync_errno_.store(errno);
+          poisoned_.store(true);
+        }
       }
       bool failed = poisoned_.load();
       {
@@ -701,6 +705,7 @@ class SqliteStore final : public Store {
   std::atomic<int64_t> committing_seq_{0};  // the last batch the writer began to commit
   std::atomic<int64_t> synced_seq_{0};      // every batch up to this one is durable
   std::atomic<bool> poisoned_{false};       // a WAL sync failed: nothing more is accepted
+  std::atomic<int> sync_errno_{0};          // why (set before poisoned_)
 
   std::mutex readers_mu_;
   std::vector<std::unique_ptr<Conn>> readers_;  // GUARDED_BY(readers_mu_)
