@@ -522,35 +522,52 @@ class SqliteStore final : public Store {
       } else {
         committed = RunBatch(batch, &results);
       }
-      if (wal_fd_ >= 0) {
-        SyncGroup group;
-        group.seq = committing_seq_.load();
-        group.committed = committed;
-        group.requests = std::move(batch);
-        group.results = std::move(results);
-        group.channels = std::move(committed_channels_);
-        {
-          std::lock_guard<std::mutex> lock(sync_mu_);
-          sync_queue_.push_back(std::move(group));
-        }
-        sync_cv_.notify_one();
-        batch.clear();
-        results.clear();
-        committed_channels_.clear();
+      SyncGroup group;
+      group.seq = committing_seq_.load();
+      group.committed = committed;
+      group.requests = std::move(batch);
+      group.results = std::move(results);
+      group.channels = std::move(committed_channels_);
+      batch.clear();
+      results.clear();
+      committed_channels_.clear();
+      if (wal_fd_ < 0) {
+        Answer(&group, 1, false);  // durable once committed (or durability=process)
         continue;
       }
-      for (size_t i = 0; i < batch.size(); ++i) batch[i]->done.set_value(results[i]);
-      batch.clear();
-      for (const std::string& channel : committed_channels_) notifier_.Deliver(channel);
-      committed_channels_.clear();
+      {
+        std::lock_guard<std::mutex> lock(sync_mu_);
+        sync_queue_.push_back(std::move(group));
+      }
+      sync_cv_.notify_one();
     }
+  }
+
+  // Answers the callers of `n` groups (with the store's error when `failed`, for those that had
+  // succeeded) and then delivers the channels their commits notified, each once.
+  void Answer(SyncGroup* groups, size_t n, bool failed) {
+    std::vector<std::string> delivered;
+    for (size_t k = 0; k < n; ++k) {
+      SyncGroup& g = groups[k];
+      for (size_t i = 0; i < g.requests.size(); ++i) {
+        Status st = failed && g.results[i].ok() ? PoisonedError() : std::move(g.results[i]);
+        g.requests[i]->done.set_value(std::move(st));
+      }
+      if (failed) continue;
+      for (std::string& ch : g.channels) {
+        if (std::find(delivered.begin(), delivered.end(), ch) == delivered.end()) {
+          delivered.push_back(std::move(ch));
+        }
+      }
+    }
+    for (const std::string& channel : delivered) notifier_.Deliver(channel);
   }
 
   // Makes committed batches durable, then answers their callers and wakes waiting readers.
   // One fdatasync covers every batch committed before it started (the WAL is appended in
   // commit order), so while one sync runs the next batches queue up behind it.
   void SyncLoop() {
-    std::deque<SyncGroup> groups;
+    std::vector<SyncGroup> groups;
     while (true) {
       {
         std::unique_lock<std::mutex> lock(sync_mu_);
@@ -579,21 +596,8 @@ class SqliteStore final : public Store {
         synced_seq_.store(groups.back().seq);
       }
       durable_cv_.notify_all();
-      std::vector<std::string> delivered;
-      for (SyncGroup& g : groups) {
-        for (size_t i = 0; i < g.requests.size(); ++i) {
-          Status st = failed && g.results[i].ok() ? PoisonedError() : std::move(g.results[i]);
-          g.requests[i]->done.set_value(std::move(st));
-        }
-        if (failed) continue;
-        for (std::string& ch : g.channels) {
-          if (std::find(delivered.begin(), delivered.end(), ch) == delivered.end()) {
-            delivered.push_back(std::move(ch));
-          }
-        }
-      }
+      Answer(groups.data(), groups.size(), failed);
       groups.clear();
-      for (const std::string& channel : delivered) notifier_.Deliver(channel);
     }
   }
 
@@ -700,7 +704,7 @@ class SqliteStore final : public Store {
   std::mutex sync_mu_;
   std::condition_variable sync_cv_;     // the syncer waits for committed batches
   std::condition_variable durable_cv_;  // readers wait for a sync
-  std::deque<SyncGroup> sync_queue_;  // GUARDED_BY(sync_mu_)
+  std::vector<SyncGroup> sync_queue_;  // GUARDED_BY(sync_mu_)
   bool sync_stopping_ = false;        // GUARDED_BY(sync_mu_)
   std::atomic<int64_t> committing_seq_{0};  // the last batch the writer began to commit
   std::atomic<int64_t> synced_seq_{0};      // every batch up to this one is durable
