@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -20,6 +21,22 @@
 
 using namespace steward;
 using Steady = std::chrono::steady_clock;
+
+// CPU time (ns) the threads named `comm` of this process have run, from /proc schedstat.
+static double ThreadCpuNs(const std::string& comm) {
+  double ns = 0;
+  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
+    std::ifstream c(task.path() / "comm");
+    std::string name;
+    std::getline(c, name);
+    if (name != comm) continue;
+    std::ifstream st(task.path() / "schedstat");
+    double run = 0;
+    st >> run;
+    ns += run;
+  }
+  return ns;
+}
 
 int main(int argc, char** argv) {
   int n = 40000, threads = 64;
@@ -62,7 +79,11 @@ int main(int argc, char** argv) {
   std::sort(all.begin(), all.end());
   std::printf("| steward RUN_DECISION, in process, %d callers | %d | %.0f | %.0f µs | %.0f µs |\n", threads,
               n, n / secs, all[all.size() / 2], all[static_cast<size_t>(0.99 * (all.size() - 1))]);
-  std::fprintf(stderr, "allowed %d of %d\n", allowed.load(), n);
+  std::fprintf(stderr, "writer thread: %.1f µs of CPU per evaluation\n",
+               ThreadCpuNs("sqlite-writer") / 1000.0 / n);
+  std::fprintf(stderr, "allowed %d of %d; %lld write batches (%.1f evaluations per batch)\n",
+               allowed.load(), n, static_cast<long long>(store->batches()),
+               static_cast<double>(n) / static_cast<double>(std::max<int64_t>(1, store->batches())));
   store.reset();
   std::filesystem::remove_all(dir);
   return 0;

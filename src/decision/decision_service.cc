@@ -104,29 +104,18 @@ Status DecisionService::EvaluateInTxn(store::Txn& txn, std::string_view tenant_i
                                       std::string_view actor, const TriggerRequest& req,
                                       int64_t now, Json* out, bool* enqueued) {
   const std::string tenant(tenant_id);
-  // 1. Reserve the key. An expired reservation is taken over; a live one makes this a duplicate.
-  STEWARD_ASSIGN_OR_RETURN(
-      auto reserved,
-      txn.QueryOne("INSERT INTO decision_reservations (tenant_id, idempotency_key, account_id, "
-                   "trigger_type, correlation_id, reserved_at, expires_at, result) VALUES (?, ?, "
-                   "?, ?, ?, ?, ?, '{}') ON CONFLICT (tenant_id, idempotency_key) DO UPDATE SET "
-                   "account_id = excluded.account_id, trigger_type = excluded.trigger_type, "
-                   "correlation_id = excluded.correlation_id, reserved_at = excluded.reserved_at, "
-                   "expires_at = excluded.expires_at, result = excluded.result WHERE "
-                   "decision_reservations.expires_at <= ? RETURNING idempotency_key",
-                   {tenant, req.idempotency_key, req.account_id, req.trigger_type,
-                    store::TextOrNull(req.correlation_id), now, now + options_.reservation_ttl_ms,
-                    now}));
-  if (!reserved) {
-    STEWARD_ASSIGN_OR_RETURN(auto row, txn.QueryOne("SELECT result FROM decision_reservations "
-                                                    "WHERE tenant_id = ? AND idempotency_key = ?",
-                                                    {tenant, req.idempotency_key}));
-    Json original = row ? ParseOr(row->Text(0)) : Json::object();
+  // 1. The key. A live reservation makes this a duplicate; an absent or expired one is (re)taken
+  // at the end, with the answer, in this same transaction (step 5).
+  STEWARD_ASSIGN_OR_RETURN(auto held, txn.QueryOne("SELECT result FROM decision_reservations WHERE "
+                                                   "tenant_id = ? AND idempotency_key = ? AND "
+                                                   "expires_at > ?",
+                                                   {tenant, req.idempotency_key, now}));
+  if (held) {
     *out = Json{{"result", "SKIP"},
                 {"reason", policy::kReasonDuplicate},
                 {"explanation", "This idempotency key was already evaluated; nothing else happens."},
                 {"idempotency_key", req.idempotency_key},
-                {"original", original}};
+                {"original", ParseOr(held->Text(0))}};
     return Status::Ok();
   }
 
@@ -156,32 +145,33 @@ Status DecisionService::EvaluateInTxn(store::Txn& txn, std::string_view tenant_i
     in.now_ms = now;
     in.is_retry = req.is_retry;
     in.max_pending_evaluations = options_.max_pending_evaluations;
-    STEWARD_ASSIGN_OR_RETURN(auto state, txn.QueryOne("SELECT last_allowed_at FROM decision_run_state "
-                                                      "WHERE tenant_id = ? AND account_id = ? AND "
-                                                      "trigger_type = ?",
-                                                      {tenant, req.account_id, req.trigger_type}));
-    if (state && !state->IsNull(0)) in.last_allowed_ms = state->Int(0);
+    // The account's counters in one statement; the window of ALLOW runs in a second.
+    STEWARD_ASSIGN_OR_RETURN(
+        auto counters,
+        txn.QueryOne("SELECT (SELECT last_allowed_at FROM decision_run_state WHERE tenant_id = ? AND "
+                     "account_id = ? AND trigger_type = ?), (SELECT runs FROM decision_usage WHERE "
+                     "tenant_id = ? AND account_id = ? AND day = ?), (SELECT max_per_day FROM "
+                     "decision_budgets WHERE tenant_id = ? AND account_id = ?), (SELECT max_per_day "
+                     "FROM decision_budgets WHERE tenant_id = ? AND account_id = '*'), (SELECT "
+                     "pending_retries FROM decision_accounts WHERE tenant_id = ? AND account_id = ?)",
+                     {tenant, req.account_id, req.trigger_type, tenant, req.account_id, day, tenant,
+                      req.account_id, tenant, tenant, req.account_id}));
+    if (!counters) return Status::Internal("the cost gate's counters returned no row");
+    if (!counters->IsNull(0)) in.last_allowed_ms = counters->Int(0);
+    in.runs_today = counters->IsNull(1) ? 0 : counters->Int(1);
+    // The account's own budget, else the tenant's default ('*').
+    if (!counters->IsNull(2)) {
+      in.daily_budget = counters->Int(2);
+    } else if (!counters->IsNull(3)) {
+      in.daily_budget = counters->Int(3);
+    }
+    in.pending_evaluations = counters->IsNull(4) ? 0 : counters->Int(4);
     STEWARD_ASSIGN_OR_RETURN(
         auto recent, txn.Query("SELECT evaluated_at FROM decision_runs WHERE tenant_id = ? AND "
                                "account_id = ? AND trigger_type = ? AND result = 'ALLOW' AND "
                                "evaluated_at > ?",
                                {tenant, req.account_id, req.trigger_type, now - kHourMs}));
     for (const auto& r : recent) in.allowed_last_hour_ms.push_back(r.Int(0));
-    STEWARD_ASSIGN_OR_RETURN(auto usage, txn.QueryOne("SELECT runs FROM decision_usage WHERE "
-                                                      "tenant_id = ? AND account_id = ? AND day = ?",
-                                                      {tenant, req.account_id, day}));
-    in.runs_today = usage ? usage->Int(0) : 0;
-    STEWARD_ASSIGN_OR_RETURN(
-        auto budget, txn.Query("SELECT account_id, max_per_day FROM decision_budgets WHERE "
-                               "tenant_id = ? AND account_id IN (?, '*')",
-                               {tenant, req.account_id}));
-    for (const auto& b : budget) {
-      if (b.Text(0) == req.account_id || !in.daily_budget) in.daily_budget = b.Int(1);
-    }
-    STEWARD_ASSIGN_OR_RETURN(auto pending, txn.QueryOne("SELECT pending_retries FROM decision_accounts "
-                                                        "WHERE tenant_id = ? AND account_id = ?",
-                                                        {tenant, req.account_id}));
-    in.pending_evaluations = pending ? pending->Int(0) : 0;
     gate = policy::EvaluateCostGate(in);
     Json window = Json::array();
     for (int64_t t : in.allowed_last_hour_ms) window.push_back(FormatTimestamp(t));
@@ -293,11 +283,26 @@ Status DecisionService::EvaluateInTxn(store::Txn& txn, std::string_view tenant_i
     (*out)["retry_key"] = retry_key;
   }
   if (req.is_retry) (*out)["original_key"] = req.original_key;
-  // The reservation keeps the first answer for duplicates.
-  return txn.Exec("UPDATE decision_reservations SET result = ? WHERE tenant_id = ? AND "
-                  "idempotency_key = ?",
-                  {out->dump(), tenant, req.idempotency_key})
-      .status();
+  // 5. The reservation, holding the first answer for duplicates. Step 1 found the key free in
+  // this transaction's view; on PostgreSQL a concurrent reservation of it fails this statement
+  // with a serialization error and the store re-runs the closure, which then finds it held.
+  STEWARD_ASSIGN_OR_RETURN(
+      auto reserved,
+      txn.QueryOne("INSERT INTO decision_reservations (tenant_id, idempotency_key, account_id, "
+                   "trigger_type, correlation_id, reserved_at, expires_at, result) VALUES (?, ?, "
+                   "?, ?, ?, ?, ?, ?) ON CONFLICT (tenant_id, idempotency_key) DO UPDATE SET "
+                   "account_id = excluded.account_id, trigger_type = excluded.trigger_type, "
+                   "correlation_id = excluded.correlation_id, reserved_at = excluded.reserved_at, "
+                   "expires_at = excluded.expires_at, result = excluded.result WHERE "
+                   "decision_reservations.expires_at <= ? RETURNING idempotency_key",
+                   {tenant, req.idempotency_key, req.account_id, req.trigger_type,
+                    store::TextOrNull(req.correlation_id), now, now + options_.reservation_ttl_ms,
+                    out->dump(), now}));
+  if (!reserved) {
+    return Status::Unavailable("the idempotency key " + req.idempotency_key +
+                               " was reserved concurrently; try again");
+  }
+  return Status::Ok();
 }
 
 Status DecisionService::GetReservation(const Actor& actor, std::string_view key, Json* out) {

@@ -278,6 +278,20 @@ TEST_F(DecisionTest, ReservationsExpireArePurgedAndTheKeyIsFreeAgain) {
   EXPECT_EQ(svc_->DeleteReservation(admin_, "old", &r).code(), Code::kNotFound);
 }
 
+TEST_F(DecisionTest, AnExpiredReservationNotYetPurgedIsTakenOver) {
+  Json first = Trigger("stale");
+  clock_.Advance(24 * 3600 * kS);
+  Json again = Trigger("stale");
+  EXPECT_NE(again.value("reason", ""), "DUPLICATE");
+  EXPECT_NE(again["run_id"], first["run_id"]);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM decision_reservations"), 1);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM decision_runs"), 2);
+  // The reservation now holds the second answer, and duplicates get it.
+  Json dup = Trigger("stale");
+  EXPECT_EQ(dup["reason"], "DUPLICATE");
+  EXPECT_EQ(dup["original"], again);
+}
+
 TEST_F(DecisionTest, EnablingAScheduleNeedsOptInAndDigest) {
   Json body = {{"account_id", "acct-1"}, {"trigger_type", "TIME_RITUAL_DAILY_BRIEF"},
                {"cron", "0 8 * * *"}, {"timezone", "America/New_York"}, {"enabled", true}};

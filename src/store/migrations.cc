@@ -485,6 +485,14 @@ CREATE INDEX decision_runs_allowed ON decision_runs (tenant_id, account_id, trig
   WHERE result = 'ALLOW';
 )SQL";
 
+// Most ledger entries that are not about an intent (every COST_GATE_EVALUATED, for one) no longer
+// enter the by-intent index; a lookup by intent (action_intent_id = ?) implies NOT NULL.
+constexpr std::string_view kV9 = R"SQL(
+DROP INDEX ledger_by_intent;
+CREATE INDEX ledger_by_intent ON ledger (tenant_id, action_intent_id, seq)
+  WHERE action_intent_id IS NOT NULL;
+)SQL";
+
 const std::vector<Migration> kMigrations = {
     {1, "core: configuration, intents, registry, budgets, ledger, jobs", kV1, postgres::kSchemaV1},
     {2, "jobs: per-tenant backlog counter kept by triggers", kV2, postgres::kSchemaV2},
@@ -495,6 +503,7 @@ const std::vector<Migration> kMigrations = {
     {6, "audit exports and daily digest runs", kV6, postgres::kSchemaV6},
     {7, "partial indexes for the expiry sweep and expired leases", kV7, postgres::kSchemaV7},
     {8, "partial index of allowed decision runs", kV8, postgres::kSchemaV8},
+    {9, "partial index of the ledger by intent", kV9, postgres::kSchemaV9},
 };
 
 }  // namespace

@@ -80,6 +80,11 @@ TEST_F(StoreTest, HotQueriesUseTheirIndexes) {
                  "AND trigger_type = ? AND result = 'ALLOW' AND evaluated_at > ?")
                 .find("USING INDEX decision_runs_allowed"),
             std::string::npos);
+  // A tenant's ledger entries about one intent past a cursor (the ledger filter, the "why" API).
+  EXPECT_NE(plan("SELECT seq FROM ledger WHERE tenant_id = ? AND action_intent_id = ? AND "
+                 "event_type <> ? AND seq > ? ORDER BY seq ASC")
+                .find("USING INDEX ledger_by_intent"),
+            std::string::npos);
 }
 
 TEST_F(StoreTest, UnknownSchemeIsInvalidArgument) {

@@ -494,4 +494,10 @@ CREATE INDEX decision_runs_allowed ON decision_runs (tenant_id, account_id, trig
   WHERE result = 'ALLOW';
 )SQL";
 
+inline constexpr std::string_view kSchemaV9 = R"SQL(
+DROP INDEX ledger_by_intent;
+CREATE INDEX ledger_by_intent ON ledger (tenant_id, action_intent_id, seq)
+  WHERE action_intent_id IS NOT NULL;
+)SQL";
+
 }  // namespace steward::store::postgres
