@@ -1,6 +1,9 @@
 #include <gtest/gtest.h>
 
+#include <mutex>
 #include <set>
+#include <thread>
+#include <vector>
 
 #include "common/crypto.h"
 #include "common/ids.h"
@@ -29,6 +32,22 @@ TEST(Ids, UlidsAreUniqueAndOrdered) {
   EXPECT_LT(NewUlid(1700000000000).substr(0, 10), NewUlid(1700000000001).substr(0, 10));
   EXPECT_EQ(NewId("ai_", 1).size(), 29u);
   EXPECT_TRUE(IsValidId(NewId("ai_", 1)));
+}
+
+TEST(Ids, UlidsAreUniqueAcrossThreads) {
+  std::mutex mu;
+  std::set<std::string> seen;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&] {
+      std::vector<std::string> mine;
+      for (int i = 0; i < 2000; ++i) mine.push_back(NewUlid(1700000000000));
+      std::lock_guard<std::mutex> lock(mu);
+      seen.insert(mine.begin(), mine.end());
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(seen.size(), 16000u);
 }
 
 TEST(Crypto, KnownVectors) {
@@ -98,6 +117,24 @@ TEST(Time, ZonesAndLocalDays) {
   EXPECT_EQ(LocalDay(*t, "UTC"), "2026-11-24");
   EXPECT_EQ(LocalDay(*t, "America/New_York"), "2026-11-23");
   EXPECT_EQ(LocalDay(*t, "Asia/Tokyo"), "2026-11-24");
+}
+
+TEST(Json, JsonObjectEqualsTheInitializerListForm) {
+  std::string big(100, 'x');
+  Json nested = Json::array({1, "two"});
+  Json built = JsonObject({{"b", 1},
+                           {"a", big},
+                           {"n", nullptr},
+                           {"o", JsonObject({{"z", true}, {"y", 2.5}})},
+                           {"arr", nested},
+                           {"b", 2}});
+  Json reference = {{"b", 1}, {"a", big}, {"n", nullptr}, {"o", {{"z", true}, {"y", 2.5}}},
+                    {"arr", nested}};
+  EXPECT_EQ(built, reference);
+  EXPECT_EQ(built["b"], 1);  // the first of a repeated key wins
+  EXPECT_EQ(CanonicalJson(built), CanonicalJson(reference));
+  EXPECT_EQ(nested.size(), 2u);  // an lvalue is copied, not moved from
+  EXPECT_TRUE(JsonObject({}).is_object());
 }
 
 TEST(Json, CanonicalAndStrict) {

@@ -10,6 +10,13 @@ std::string Field(std::string_view f) { return std::string(f); }
 
 }  // namespace
 
+Json JsonObject(std::initializer_list<JsonMember> members) {
+  Json out(Json::value_t::object);
+  auto& object = out.get_ref<Json::object_t&>();
+  for (const JsonMember& m : members) object.emplace(std::string(m.key), std::move(m.value));
+  return out;
+}
+
 std::string CanonicalJson(const Json& value) {
   // nlohmann::json keeps object keys in a std::map (byte order) and dump() without indent emits
   // no whitespace; non-ASCII stays UTF-8. Invalid UTF-8 cannot reach here (parsing rejects it).

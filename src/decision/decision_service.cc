@@ -175,18 +175,18 @@ Status DecisionService::EvaluateInTxn(store::Txn& txn, std::string_view tenant_i
     gate = policy::EvaluateCostGate(in);
     Json window = Json::array();
     for (int64_t t : in.allowed_last_hour_ms) window.push_back(FormatTimestamp(t));
-    inputs = Json{{"trigger", {{"debounce_seconds", in.trigger.debounce_seconds},
-                               {"cooldown_seconds", in.trigger.cooldown_seconds},
-                               {"max_per_hour", in.trigger.max_per_hour},
-                               {"source", trig->source}}},
-                  {"now", FormatTimestamp(now)},
-                  {"last_allowed_at", OptMs(in.last_allowed_ms)},
-                  {"allowed_last_hour", window},
-                  {"runs_today", in.runs_today},
-                  {"daily_budget", in.daily_budget ? Json(*in.daily_budget) : Json(nullptr)},
-                  {"pending_evaluations", in.pending_evaluations},
-                  {"max_pending_evaluations", in.max_pending_evaluations},
-                  {"is_retry", req.is_retry}};
+    inputs = JsonObject({{"trigger", JsonObject({{"debounce_seconds", in.trigger.debounce_seconds},
+                                                 {"cooldown_seconds", in.trigger.cooldown_seconds},
+                                                 {"max_per_hour", in.trigger.max_per_hour},
+                                                 {"source", trig->source}})},
+                         {"now", FormatTimestamp(now)},
+                         {"last_allowed_at", OptMs(in.last_allowed_ms)},
+                         {"allowed_last_hour", std::move(window)},
+                         {"runs_today", in.runs_today},
+                         {"daily_budget", in.daily_budget ? Json(*in.daily_budget) : Json(nullptr)},
+                         {"pending_evaluations", in.pending_evaluations},
+                         {"max_pending_evaluations", in.max_pending_evaluations},
+                         {"is_retry", req.is_retry}});
   }
   const std::string result(policy::GateResultName(gate.result));
 
@@ -223,19 +223,20 @@ Status DecisionService::EvaluateInTxn(store::Txn& txn, std::string_view tenant_i
             .status());
     *enqueued = true;
   }
-  Json data = {{"idempotency_key", req.idempotency_key},
-               {"trigger_type", req.trigger_type},
-               {"correlation_id", req.correlation_id.empty() ? Json(nullptr) : Json(req.correlation_id)},
-               {"scheduled_at", OptMs(req.scheduled_at_ms)},
-               {"is_retry", req.is_retry},
-               {"original_key", req.original_key.empty() ? Json(nullptr) : Json(req.original_key)},
-               {"result", result},
-               {"reason", gate.reason.empty() ? Json(nullptr) : Json(gate.reason)},
-               {"explanation", gate.explanation},
-               {"defer_until", OptMs(gate.defer_until_ms)},
-               {"retry_key", retry_key.empty() ? Json(nullptr) : Json(retry_key)},
-               {"cost_gate_version", policy::kCostGateVersion},
-               {"inputs", inputs}};
+  Json data = JsonObject(
+      {{"idempotency_key", req.idempotency_key},
+       {"trigger_type", req.trigger_type},
+       {"correlation_id", req.correlation_id.empty() ? Json(nullptr) : Json(req.correlation_id)},
+       {"scheduled_at", OptMs(req.scheduled_at_ms)},
+       {"is_retry", req.is_retry},
+       {"original_key", req.original_key.empty() ? Json(nullptr) : Json(req.original_key)},
+       {"result", result},
+       {"reason", gate.reason.empty() ? Json(nullptr) : Json(gate.reason)},
+       {"explanation", gate.explanation},
+       {"defer_until", OptMs(gate.defer_until_ms)},
+       {"retry_key", retry_key.empty() ? Json(nullptr) : Json(retry_key)},
+       {"cost_gate_version", policy::kCostGateVersion},
+       {"inputs", std::move(inputs)}});
   STEWARD_ASSIGN_OR_RETURN(
       auto run, txn.QueryOne("INSERT INTO decision_runs (tenant_id, account_id, trigger_type, "
                              "idempotency_key, correlation_id, original_key, is_retry, result, "
@@ -252,12 +253,13 @@ Status DecisionService::EvaluateInTxn(store::Txn& txn, std::string_view tenant_i
   if (gate.result == policy::GateResult::kAllow) {
     STEWARD_RETURN_IF_ERROR(exec::AppendEvent(
         txn, tenant, kEventEvaluationRequested, req.account_id, "",
-        Json{{"run_id", run_id},
-             {"account_id", req.account_id},
-             {"trigger_type", req.trigger_type},
-             {"idempotency_key", req.idempotency_key},
-             {"correlation_id", req.correlation_id.empty() ? Json(nullptr) : Json(req.correlation_id)},
-             {"scheduled_at", OptMs(req.scheduled_at_ms)}},
+        JsonObject({{"run_id", run_id},
+                    {"account_id", req.account_id},
+                    {"trigger_type", req.trigger_type},
+                    {"idempotency_key", req.idempotency_key},
+                    {"correlation_id",
+                     req.correlation_id.empty() ? Json(nullptr) : Json(req.correlation_id)},
+                    {"scheduled_at", OptMs(req.scheduled_at_ms)}}),
         now));
   }
   ledger::AppendRequest meta;
@@ -269,13 +271,13 @@ Status DecisionService::EvaluateInTxn(store::Txn& txn, std::string_view tenant_i
   auto e = ledger::Append(txn, tenant, now, meta, data);
   if (!e.ok()) return e.status();
 
-  *out = Json{{"result", result},
-              {"explanation", gate.explanation},
-              {"idempotency_key", req.idempotency_key},
-              {"run_id", run_id},
-              {"account_id", req.account_id},
-              {"trigger_type", req.trigger_type},
-              {"evaluated_at", FormatTimestamp(now)}};
+  *out = JsonObject({{"result", result},
+                     {"explanation", gate.explanation},
+                     {"idempotency_key", req.idempotency_key},
+                     {"run_id", run_id},
+                     {"account_id", req.account_id},
+                     {"trigger_type", req.trigger_type},
+                     {"evaluated_at", FormatTimestamp(now)}});
   if (!gate.reason.empty()) (*out)["reason"] = gate.reason;
   if (gate.defer_until_ms) {
     (*out)["defer_until"] = FormatTimestamp(*gate.defer_until_ms);
