@@ -10,7 +10,6 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -18,25 +17,10 @@
 #include "common/json.h"
 #include "decision/decision_service.h"
 #include "store/store.h"
+#include "thread_cpu.h"
 
 using namespace steward;
 using Steady = std::chrono::steady_clock;
-
-// CPU time (ns) the threads named `comm` of this process have run, from /proc schedstat.
-static double ThreadCpuNs(const std::string& comm) {
-  double ns = 0;
-  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
-    std::ifstream c(task.path() / "comm");
-    std::string name;
-    std::getline(c, name);
-    if (name != comm) continue;
-    std::ifstream st(task.path() / "schedstat");
-    double run = 0;
-    st >> run;
-    ns += run;
-  }
-  return ns;
-}
 
 int main(int argc, char** argv) {
   int n = 40000, threads = 64;
@@ -80,7 +64,7 @@ int main(int argc, char** argv) {
   std::printf("| steward RUN_DECISION, in process, %d callers | %d | %.0f | %.0f µs | %.0f µs |\n", threads,
               n, n / secs, all[all.size() / 2], all[static_cast<size_t>(0.99 * (all.size() - 1))]);
   std::fprintf(stderr, "writer thread: %.1f µs of CPU per evaluation\n",
-               ThreadCpuNs("sqlite-writer") / 1000.0 / n);
+               bench::ThreadCpuNs("sqlite-writer") / 1000.0 / n);
   std::fprintf(stderr, "allowed %d of %d; %lld write batches (%.1f evaluations per batch)\n",
                allowed.load(), n, static_cast<long long>(store->batches()),
                static_cast<double>(n) / static_cast<double>(std::max<int64_t>(1, store->batches())));

@@ -24,6 +24,7 @@
 #include "common/crypto.h"
 #include "common/json.h"
 #include "store/store.h"
+#include "thread_cpu.h"
 
 using namespace steward;
 using Steady = std::chrono::steady_clock;
@@ -46,8 +47,6 @@ double Pct(std::vector<double>& v, double p) {
 
 BenchResult RunGate(const std::string& dir, int intents, int threads) {
   auto store = store::Open("sqlite://" + dir + "/gate.db").value();
-  
-  
   autonomy::AutonomyService svc(store.get(), SystemClock::Default(), nullptr);
   autonomy::ConfigService cfg(store.get(), SystemClock::Default());
   autonomy::Actor admin{"bench", "admin"};
@@ -82,6 +81,7 @@ BenchResult RunGate(const std::string& dir, int intents, int threads) {
   }
   std::vector<std::vector<double>> lat(threads);
   std::atomic<int64_t> ok{0};
+  const double writer_before = bench::ThreadCpuNs("sqlite-writer");
   auto start = Steady::now();
   std::vector<std::thread> ts;
   for (int t = 0; t < threads; ++t) {
@@ -98,6 +98,8 @@ BenchResult RunGate(const std::string& dir, int intents, int threads) {
   }
   for (auto& th : ts) th.join();
   double secs = std::chrono::duration<double>(Steady::now() - start).count();
+  std::fprintf(stderr, "writer thread: %.1f µs of CPU per gate decision\n",
+               (bench::ThreadCpuNs("sqlite-writer") - writer_before) / 1000.0 / intents);
   std::vector<double> all;
   for (auto& v : lat) all.insert(all.end(), v.begin(), v.end());
   if (ok.load() != intents) {

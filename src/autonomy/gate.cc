@@ -35,8 +35,11 @@ void FillBudget(GateOutcome* o, const BudgetCheck& b) {
 }
 
 Json BudgetInputs(const BudgetCheck& b) {
-  Json j = {{"configured", b.configured}, {"day", b.day},   {"limit", b.limit},
-            {"used", b.used},             {"remaining", b.remaining}};
+  Json j = JsonObject({{"configured", b.configured},
+                       {"day", b.day},
+                       {"limit", b.limit},
+                       {"used", b.used},
+                       {"remaining", b.remaining}});
   j["type_limit"] = b.type_limit ? Json(*b.type_limit) : Json(nullptr);
   j["type_used"] = b.type_used;
   return j;
@@ -67,13 +70,13 @@ Status Record(store::Txn& txn, Intent* intent, const GateOutcome& o, const Json&
     intent->updated_at = now_ms;
     STEWARD_RETURN_IF_ERROR(UpdateIntent(txn, *intent));
   }
-  Json data = {{"result", o.result},
-               {"reason", o.reason},
-               {"explanation", o.explanation},
-               {"policy_version", o.policy_version},
-               {"policy_clause", o.policy_clause},
-               {"policy_decision", o.policy_decision},
-               {"inputs", inputs}};
+  Json data = JsonObject({{"result", o.result},
+                          {"reason", o.reason},
+                          {"explanation", o.explanation},
+                          {"policy_version", o.policy_version},
+                          {"policy_clause", o.policy_clause},
+                          {"policy_decision", o.policy_decision},
+                          {"inputs", inputs}});
   auto e = ledger::Append(txn, intent->tenant_id, now_ms,
                           Meta(*intent, ledger::kPolicyEvaluated, actor), data);
   return e.ok() ? Status::Ok() : e.status();
@@ -96,9 +99,9 @@ Result<GateOutcome> RunGate(store::Txn& txn, std::string_view tenant_id,
 Result<GateOutcome> RunGateOnIntent(store::Txn& txn, Intent* intent, std::string_view actor,
                                     int64_t now_ms) {
   const std::string& tenant = intent->tenant_id;
-  Json inputs = {{"action_type", intent->action_type},
-                 {"registry_version", intent->registry_version},
-                 {"intent_status", intent->status}};
+  Json inputs = JsonObject({{"action_type", intent->action_type},
+                            {"registry_version", intent->registry_version},
+                            {"intent_status", intent->status}});
 
   // 2. Idempotent on the intent: a policy approval is never made twice.
   if (intent->approval && intent->approval->source == "POLICY") {
@@ -143,10 +146,10 @@ Result<GateOutcome> RunGateOnIntent(store::Txn& txn, Intent* intent, std::string
   STEWARD_ASSIGN_OR_RETURN(KillSwitches ks, LoadKillSwitches(txn, tenant));
   bool type_disabled = false;
   for (const auto& t : ks.disabled_action_types) type_disabled |= t == intent->action_type;
-  inputs["kill_switches"] = {{"emergency_stop", es.engaged},
-                             {"autonomy_enabled", ks.autonomy_enabled},
-                             {"execution_enabled", ks.execution_enabled},
-                             {"action_type_disabled", type_disabled}};
+  inputs["kill_switches"] = JsonObject({{"emergency_stop", es.engaged},
+                                        {"autonomy_enabled", ks.autonomy_enabled},
+                                        {"execution_enabled", ks.execution_enabled},
+                                        {"action_type_disabled", type_disabled}});
   if (es.engaged || !ks.autonomy_enabled || !ks.execution_enabled || type_disabled) {
     std::string which = es.engaged                ? "the platform's emergency stop is engaged"
                         : !ks.autonomy_enabled    ? "autonomy is switched off for this tenant"
@@ -160,9 +163,9 @@ Result<GateOutcome> RunGateOnIntent(store::Txn& txn, Intent* intent, std::string
   // 5. Allowlist: a hard stop before policy.
   STEWARD_ASSIGN_OR_RETURN(AllowlistResolution al, ResolveAllowlist(txn, tenant, intent->account_id,
                                                                     intent->action_type));
-  inputs["allowlist"] = {{"allowlisted", al.allowlisted},
-                         {"source", al.source},
-                         {"action_types", al.action_types}};
+  inputs["allowlist"] = JsonObject({{"allowlisted", al.allowlisted},
+                                    {"source", al.source},
+                                    {"action_types", al.action_types}});
   if (!al.allowlisted) {
     GateOutcome o = Stop(kReasonNotAllowlisted,
                          al.source == "none"
@@ -189,7 +192,7 @@ Result<GateOutcome> RunGateOnIntent(store::Txn& txn, Intent* intent, std::string
   pin.tenant_threshold = ps.confidence_threshold;
   pin.registry_min_confidence = def.min_confidence;
   policy::PolicyResult pr = policy::EvaluateAutoApprovalV1(pin);
-  inputs["policy_input"] = {
+  inputs["policy_input"] = JsonObject({
       {"mode", policy::ModeName(mode.mode)},
       {"mode_source", mode.source},
       {"intent_risk_level", intent->risk_level ? Json(*intent->risk_level) : Json(nullptr)},
@@ -200,7 +203,7 @@ Result<GateOutcome> RunGateOnIntent(store::Txn& txn, Intent* intent, std::string
        intent->confidence_score ? Json(*intent->confidence_score) : Json(nullptr)},
       {"tenant_threshold", ps.confidence_threshold},
       {"registry_min_confidence", def.min_confidence},
-      {"effective_threshold", pr.effective_threshold}};
+      {"effective_threshold", pr.effective_threshold}});
 
   GateOutcome o;
   o.policy_decision = std::string(policy::DecisionName(pr.decision));
@@ -255,24 +258,25 @@ Result<GateOutcome> RunGateOnIntent(store::Txn& txn, Intent* intent, std::string
   intent->approval = Approval{"POLICY", std::string(policy::kPolicyVersion), now_ms, {}, {}};
   intent->updated_at = now_ms;
   STEWARD_RETURN_IF_ERROR(UpdateIntent(txn, *intent));
-  Json eval = {{"result", o.result},
-               {"reason", o.reason},
-               {"explanation", o.explanation},
-               {"policy_version", o.policy_version},
-               {"policy_clause", o.policy_clause},
-               {"policy_decision", o.policy_decision},
-               {"inputs", inputs}};
-  Json approved = {{"approval_source", "POLICY"},
-                   {"approved_by", policy::kPolicyVersion},
-                   {"parameters", ParseJson(intent->parameters_json).value()},
-                   {"budget", {{"day", b.day}, {"used", o.budget_used}, {"limit", b.limit}}}};
+  Json eval = JsonObject({{"result", o.result},
+                          {"reason", o.reason},
+                          {"explanation", o.explanation},
+                          {"policy_version", o.policy_version},
+                          {"policy_clause", o.policy_clause},
+                          {"policy_decision", o.policy_decision},
+                          {"inputs", std::move(inputs)}});
+  Json approved = JsonObject(
+      {{"approval_source", "POLICY"},
+       {"approved_by", policy::kPolicyVersion},
+       {"parameters", ParseJson(intent->parameters_json).value()},
+       {"budget", JsonObject({{"day", b.day}, {"used", o.budget_used}, {"limit", b.limit}})}});
   ledger::AppendRequest evaluated = Meta(*intent, ledger::kPolicyEvaluated, actor);
   ledger::AppendRequest approval = Meta(*intent, ledger::kActionApproved, actor);
   auto entries = ledger::AppendMany(txn, tenant, now_ms, {{&evaluated, &eval}, {&approval, &approved}});
   if (!entries.ok()) return entries.status();
-  Json payload = {{"action_intent_id", intent->action_intent_id},
-                  {"account_id", intent->account_id},
-                  {"execution", 1}};
+  Json payload = JsonObject({{"action_intent_id", intent->action_intent_id},
+                             {"account_id", intent->account_id},
+                             {"execution", 1}});
   auto job = jobs::Enqueue(txn, tenant, kJobExecuteIntent, payload.dump(), now_ms, now_ms,
                            intent->action_intent_id + "#1");
   if (!job.ok()) return job.status();
@@ -281,22 +285,23 @@ Result<GateOutcome> RunGateOnIntent(store::Txn& txn, Intent* intent, std::string
 }
 
 void GateOutcomeToJson(const GateOutcome& o, std::string_view action_intent_id, Json* out) {
-  Json policy = {{"decision", o.policy_decision},
-                 {"reason", o.policy_reason},
-                 {"explanation", o.policy_explanation},
-                 {"policy_version", o.policy_version},
-                 {"policy_clause", o.policy_clause}};
+  Json policy = JsonObject({{"decision", o.policy_decision},
+                            {"reason", o.policy_reason},
+                            {"explanation", o.policy_explanation},
+                            {"policy_version", o.policy_version},
+                            {"policy_clause", o.policy_clause}});
   Json budget = nullptr;
   if (o.budget_checked) {
-    budget = {{"limit", o.budget_limit}, {"used", o.budget_used}, {"remaining", o.budget_remaining}};
+    budget = JsonObject(
+        {{"limit", o.budget_limit}, {"used", o.budget_used}, {"remaining", o.budget_remaining}});
   }
-  *out = Json{{"result", o.result},
-              {"reason", o.reason},
-              {"explanation", o.explanation},
-              {"action_intent_id", action_intent_id},
-              {"already_published", o.already_published},
-              {"policy", std::move(policy)},
-              {"budget", std::move(budget)}};
+  *out = JsonObject({{"result", o.result},
+                     {"reason", o.reason},
+                     {"explanation", o.explanation},
+                     {"action_intent_id", action_intent_id},
+                     {"already_published", o.already_published},
+                     {"policy", std::move(policy)},
+                     {"budget", std::move(budget)}});
 }
 
 }  // namespace steward::autonomy
