@@ -93,17 +93,23 @@ Intent FromRow(const store::Row& r) {
 
 std::string GateStorage(const std::optional<GateDecision>& g) {
   if (!g) return {};
-  Json j = {{"result", g->result},         {"reason", g->reason},
-            {"explanation", g->explanation}, {"policy_version", g->policy_version},
-            {"policy_clause", g->policy_clause}, {"decided_at_ms", g->decided_at}};
-  return j.dump();
+  return JsonObject({{"result", g->result},
+                     {"reason", g->reason},
+                     {"explanation", g->explanation},
+                     {"policy_version", g->policy_version},
+                     {"policy_clause", g->policy_clause},
+                     {"decided_at_ms", g->decided_at}})
+      .dump();
 }
 
 std::string ApprovalStorage(const std::optional<Approval>& a) {
   if (!a) return {};
-  Json j = {{"source", a->source}, {"by", a->by}, {"at_ms", a->at},
-            {"edited_fields", a->edited_fields}, {"comment", a->comment}};
-  return j.dump();
+  return JsonObject({{"source", a->source},
+                     {"by", a->by},
+                     {"at_ms", a->at},
+                     {"edited_fields", a->edited_fields},
+                     {"comment", a->comment}})
+      .dump();
 }
 
 std::string PolicyStorage(const ExecutionPolicy& p) {
