@@ -55,6 +55,17 @@ ledger::AppendRequest Meta(const Intent& intent, std::string_view event, std::st
   return m;
 }
 
+// The data of a POLICY_EVALUATED ledger entry: the outcome and every input that decided it.
+Json EvaluatedData(const GateOutcome& o, Json inputs) {
+  return JsonObject({{"result", o.result},
+                     {"reason", o.reason},
+                     {"explanation", o.explanation},
+                     {"policy_version", o.policy_version},
+                     {"policy_clause", o.policy_clause},
+                     {"policy_decision", o.policy_decision},
+                     {"inputs", std::move(inputs)}});
+}
+
 // Records a decision that is not an auto-execution: the intent's gate field, its status (a
 // PROPOSED intent waits for approval; a policy BLOCK ends it) and POLICY_EVALUATED.
 Status Record(store::Txn& txn, Intent* intent, const GateOutcome& o, const Json& inputs,
@@ -70,15 +81,8 @@ Status Record(store::Txn& txn, Intent* intent, const GateOutcome& o, const Json&
     intent->updated_at = now_ms;
     STEWARD_RETURN_IF_ERROR(UpdateIntent(txn, *intent));
   }
-  Json data = JsonObject({{"result", o.result},
-                          {"reason", o.reason},
-                          {"explanation", o.explanation},
-                          {"policy_version", o.policy_version},
-                          {"policy_clause", o.policy_clause},
-                          {"policy_decision", o.policy_decision},
-                          {"inputs", inputs}});
   auto e = ledger::Append(txn, intent->tenant_id, now_ms,
-                          Meta(*intent, ledger::kPolicyEvaluated, actor), data);
+                          Meta(*intent, ledger::kPolicyEvaluated, actor), EvaluatedData(o, inputs));
   return e.ok() ? Status::Ok() : e.status();
 }
 
@@ -258,13 +262,7 @@ Result<GateOutcome> RunGateOnIntent(store::Txn& txn, Intent* intent, std::string
   intent->approval = Approval{"POLICY", std::string(policy::kPolicyVersion), now_ms, {}, {}};
   intent->updated_at = now_ms;
   STEWARD_RETURN_IF_ERROR(UpdateIntent(txn, *intent));
-  Json eval = JsonObject({{"result", o.result},
-                          {"reason", o.reason},
-                          {"explanation", o.explanation},
-                          {"policy_version", o.policy_version},
-                          {"policy_clause", o.policy_clause},
-                          {"policy_decision", o.policy_decision},
-                          {"inputs", std::move(inputs)}});
+  Json eval = EvaluatedData(o, std::move(inputs));
   Json approved = JsonObject(
       {{"approval_source", "POLICY"},
        {"approved_by", policy::kPolicyVersion},
