@@ -21,6 +21,7 @@
 #include "common/clock.h"
 #include "store/migrations.h"
 #include "store/notifier.h"
+#include "store/sqlite/wal_vfs.h"
 
 namespace steward::store {
 namespace {
@@ -60,7 +61,8 @@ class Conn {
     ConfigureSqliteOnce();
     int flags = SQLITE_OPEN_NOMUTEX | (readonly ? SQLITE_OPEN_READONLY
                                                 : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
-    int rc = sqlite3_open_v2(path.c_str(), &db_, flags, nullptr);
+    // WAL writes coalesced per commit (wal_vfs.h); nullptr (the default VFS) if it is missing.
+    int rc = sqlite3_open_v2(path.c_str(), &db_, flags, WalCoalescingVfs());
     if (rc != SQLITE_OK) return SqliteError(db_, rc, "open " + path);
     sqlite3_busy_timeout(db_, kBusyTimeoutMs);
     sqlite3_extended_result_codes(db_, 1);
