@@ -69,12 +69,15 @@ int Write(sqlite3_file* file, const void* data, int n, sqlite3_int64 offset) {
   File* f = Of(file);
   if (!f->pending) return Real(f)->xWrite(f->real, data, n, offset);
   std::string& p = *f->pending;
+  // The write after a commit frame's header is its page: with it the commit is complete, and it
+  // is written at once whatever else happens here (Flush below resets commit_header).
+  const bool completes_commit = f->commit_header;
   if (!p.empty() && offset != f->pending_offset + static_cast<sqlite3_int64>(p.size())) {
     if (int rc = Flush(f); rc != SQLITE_OK) return rc;
   }
   if (p.empty()) f->pending_offset = offset;
   p.append(static_cast<const char*>(data), static_cast<size_t>(n));
-  if (f->commit_header) return Flush(f);  // the commit frame's page: the commit is complete
+  if (completes_commit) return Flush(f);
   // A frame header; bytes 4..7 (the database size after a commit) are non-zero on a commit frame.
   if (n == kFrameHeaderBytes) {
     const unsigned char* h = static_cast<const unsigned char*>(data);
