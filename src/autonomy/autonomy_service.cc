@@ -95,7 +95,8 @@ Status AutonomyService::CreateIntent(const Actor& actor, const Json& body, Json*
     if (!e.ok()) return e.status();
     Json gate = nullptr;
     if (req.run_gate) {
-      STEWARD_ASSIGN_OR_RETURN(GateOutcome o, RunGateOnIntent(txn, &intent, actor.subject, now));
+      STEWARD_ASSIGN_OR_RETURN(GateOutcome o, RunGateOnIntent(txn, &intent, actor.subject, now,
+                                                               &gate_config_));
       enqueued = o.job_enqueued;
       GateOutcomeToJson(o, intent.action_intent_id, &gate);
     }
@@ -194,7 +195,7 @@ Status AutonomyService::Gate(const Actor& actor, const Json& body, Json* out) {
   bool enqueued = false;
   Status st = store_->Write([&](store::Txn& txn) -> Status {
     STEWARD_ASSIGN_OR_RETURN(GateOutcome o, RunGate(txn, actor.tenant_id, account, id,
-                                                    actor.subject, now));
+                                                    actor.subject, now, &gate_config_));
     enqueued = o.job_enqueued;
     GateOutcomeToJson(o, id, out);
     return Status::Ok();

@@ -7,6 +7,7 @@
 
 #include <string>
 
+#include "autonomy/gate.h"
 #include "autonomy/intent.h"
 #include "common/clock.h"
 #include "common/status.h"
@@ -48,6 +49,7 @@ class AutonomyService {
   store::Store* store_;
   const Clock* clock_;
   jobs::Waker* waker_;
+  GateConfigCache gate_config_;  // the gate's configuration, by version
 };
 
 }  // namespace steward::autonomy

@@ -47,27 +47,34 @@ Result<BudgetUsage> LoadBudgetUsage(store::Txn& txn, std::string_view tenant_id,
 Result<BudgetCheck> CheckBudget(store::Txn& txn, std::string_view tenant_id,
                                 std::string_view account_id, std::string_view action_type,
                                 int64_t now_ms) {
-  BudgetCheck check;
   STEWARD_ASSIGN_OR_RETURN(auto config, LoadBudgetConfig(txn, tenant_id, account_id));
-  if (!config) return check;
+  if (!config) return BudgetCheck{};
+  return CheckBudgetUsage(txn, tenant_id, account_id, action_type, *config,
+                          LocalDay(now_ms, config->timezone));
+}
+
+Result<BudgetCheck> CheckBudgetUsage(store::Txn& txn, std::string_view tenant_id,
+                                     std::string_view account_id, std::string_view action_type,
+                                     const BudgetConfig& config, std::string day) {
+  BudgetCheck check;
   check.configured = true;
-  check.day = LocalDay(now_ms, config->timezone);
-  check.limit = config->max_autonomous_per_day;
+  check.day = std::move(day);
+  check.limit = config.max_autonomous_per_day;
   STEWARD_ASSIGN_OR_RETURN(
       auto rows, txn.Query("SELECT action_type, used FROM budget_usage WHERE tenant_id = ? AND "
                            "account_id = ? AND day = ? AND action_type IN ('*', ?)",
                            {std::string(tenant_id), std::string(account_id), check.day,
                             std::string(action_type)}));
   for (const auto& r : rows) {
-    if (r.Text(0) == kTotalUsageKey) {
+    if (r.TextView(0) == kTotalUsageKey) {
       check.used = r.Int(1);
     } else {
       check.type_used = r.Int(1);
     }
   }
   check.remaining = std::max<int64_t>(0, check.limit - check.used);
-  auto cap = config->max_per_action_type.find(std::string(action_type));
-  if (cap != config->max_per_action_type.end()) check.type_limit = cap->second;
+  auto cap = config.max_per_action_type.find(std::string(action_type));
+  if (cap != config.max_per_action_type.end()) check.type_limit = cap->second;
   if (check.used >= check.limit) {
     check.exceeded = true;
     check.exceeded_scope = "total";

@@ -44,6 +44,11 @@ Result<BudgetCheck> CheckBudget(store::Txn& txn, std::string_view tenant_id,
                                 std::string_view account_id, std::string_view action_type,
                                 int64_t now_ms);
 
+// The same for a configuration already read (`config`) and its local `day`.
+Result<BudgetCheck> CheckBudgetUsage(store::Txn& txn, std::string_view tenant_id,
+                                     std::string_view account_id, std::string_view action_type,
+                                     const BudgetConfig& config, std::string day);
+
 // Adds one to the day's total and the type's count. REQUIRES: CheckBudget said it fits, in the
 // same transaction.
 Status ConsumeBudget(store::Txn& txn, std::string_view tenant_id, std::string_view account_id,

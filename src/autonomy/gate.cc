@@ -3,6 +3,7 @@
 #include "autonomy/budget.h"
 #include "autonomy/registry.h"
 #include "autonomy/settings.h"
+#include "common/time_util.h"
 #include "common/json.h"
 #include "jobs/job_queue.h"
 #include "ledger/ledger.h"
@@ -86,70 +87,75 @@ Status Record(store::Txn& txn, Intent* intent, const GateOutcome& o, const Json&
   return e.ok() ? Status::Ok() : e.status();
 }
 
-}  // namespace
+// Steps 2–6: what the intent and the configuration alone decide.
+struct Screen {
+  enum class Next { kAlreadyPublished, kRecord, kBudget };
+  Next next = Next::kRecord;
+  GateOutcome o;
+  Json inputs;
+  bool update_intent = false;  // kRecord: whether the intent's gate field and status move
+};
 
-Result<GateOutcome> RunGate(store::Txn& txn, std::string_view tenant_id,
-                            std::string_view account_id, std::string_view action_intent_id,
-                            std::string_view actor, int64_t now_ms) {
-  STEWARD_ASSIGN_OR_RETURN(auto intent, LoadIntent(txn, tenant_id, action_intent_id));
-  if (!intent || intent->account_id != account_id) {
-    return Stop(kReasonIntentNotFound,
-                "No intent " + std::string(action_intent_id) + " exists for this account.",
-                "intent_exists");
-  }
-  return RunGateOnIntent(txn, &*intent, actor, now_ms);
+Screen RecordOutcome(GateOutcome o, Json inputs, bool update_intent) {
+  Screen s;
+  s.next = Screen::Next::kRecord;
+  s.o = std::move(o);
+  s.inputs = std::move(inputs);
+  s.update_intent = update_intent;
+  return s;
 }
 
-Result<GateOutcome> RunGateOnIntent(store::Txn& txn, Intent* intent, std::string_view actor,
-                                    int64_t now_ms) {
-  const std::string& tenant = intent->tenant_id;
-  Json inputs = JsonObject({{"action_type", intent->action_type},
-                            {"registry_version", intent->registry_version},
-                            {"intent_status", intent->status}});
+// Steps 2 and 3, from the intent alone; nullopt when the intent goes on to configuration.
+std::optional<Screen> ScreenStatus(const Intent& intent, int64_t now_ms, Json* inputs_out) {
+  Json& inputs = *inputs_out;
+  inputs = JsonObject({{"action_type", intent.action_type},
+                       {"registry_version", intent.registry_version},
+                       {"intent_status", intent.status}});
 
   // 2. Idempotent on the intent: a policy approval is never made twice.
-  if (intent->approval && intent->approval->source == "POLICY") {
-    GateOutcome o;
+  if (intent.approval && intent.approval->source == "POLICY") {
+    Screen s;
+    s.next = Screen::Next::kAlreadyPublished;
+    GateOutcome& o = s.o;
     o.result = std::string(kResultAutoExecuted);
     o.reason = std::string(policy::kReasonAutoExecuteAllowed);
     o.already_published = true;
-    if (intent->gate) {
-      o.reason = intent->gate->reason;
-      o.explanation = intent->gate->explanation;
-      o.policy_version = intent->gate->policy_version;
-      o.policy_clause = intent->gate->policy_clause;
+    if (intent.gate) {
+      o.reason = intent.gate->reason;
+      o.explanation = intent.gate->explanation;
+      o.policy_version = intent.gate->policy_version;
+      o.policy_clause = intent.gate->policy_clause;
     }
     o.explanation = "Already auto-executed: " + o.explanation;
     o.policy_decision = std::string(policy::DecisionName(policy::Decision::kAutoExecute));
     o.policy_reason = o.reason;
     o.policy_explanation = o.explanation;
-    STEWARD_ASSIGN_OR_RETURN(BudgetCheck b, CheckBudget(txn, tenant, intent->account_id,
-                                                        intent->action_type, now_ms));
-    FillBudget(&o, b);
-    return o;
+    return s;
   }
 
   // 3. Only pending, unexpired intents are decided.
-  bool pending = intent->status == kStatusProposed || intent->status == kStatusAwaitingApproval;
+  bool pending = intent.status == kStatusProposed || intent.status == kStatusAwaitingApproval;
   if (!pending) {
-    GateOutcome o = Stop(kReasonIntentNotPending,
-                         "The intent is " + intent->status + ", not waiting for a decision.",
-                         "intent_pending");
-    STEWARD_RETURN_IF_ERROR(Record(txn, intent, o, inputs, actor, now_ms, false));
-    return o;
+    return RecordOutcome(Stop(kReasonIntentNotPending,
+                              "The intent is " + intent.status + ", not waiting for a decision.",
+                              "intent_pending"),
+                         std::move(inputs), false);
   }
-  if (intent->expires_at && *intent->expires_at <= now_ms) {
-    GateOutcome o = Stop(kReasonIntentExpired, "The intent expired before it was decided.",
-                         "intent_expired");
-    STEWARD_RETURN_IF_ERROR(Record(txn, intent, o, inputs, actor, now_ms, false));
-    return o;
+  if (intent.expires_at && *intent.expires_at <= now_ms) {
+    return RecordOutcome(Stop(kReasonIntentExpired, "The intent expired before it was decided.",
+                              "intent_expired"),
+                         std::move(inputs), false);
   }
+  return std::nullopt;
+}
 
+// Steps 4-6, from the intent and the configuration it meets.
+Result<Screen> ScreenConfig(const Intent& intent, const GateConfig& cfg, Json inputs) {
   // 4. Kill switches.
-  STEWARD_ASSIGN_OR_RETURN(EmergencyStop es, LoadEmergencyStop(txn));
-  STEWARD_ASSIGN_OR_RETURN(KillSwitches ks, LoadKillSwitches(txn, tenant));
+  const EmergencyStop& es = cfg.emergency_stop;
+  const KillSwitches& ks = cfg.kill_switches;
   bool type_disabled = false;
-  for (const auto& t : ks.disabled_action_types) type_disabled |= t == intent->action_type;
+  for (const auto& t : ks.disabled_action_types) type_disabled |= t == intent.action_type;
   inputs["kill_switches"] = JsonObject({{"emergency_stop", es.engaged},
                                         {"autonomy_enabled", ks.autonomy_enabled},
                                         {"execution_enabled", ks.execution_enabled},
@@ -159,57 +165,56 @@ Result<GateOutcome> RunGateOnIntent(store::Txn& txn, Intent* intent, std::string
                         : !ks.autonomy_enabled    ? "autonomy is switched off for this tenant"
                         : !ks.execution_enabled   ? "execution is switched off for this tenant"
                                                   : "this action type is switched off for this tenant";
-    GateOutcome o = Stop(kReasonKillSwitch, "A kill switch is on: " + which + ".", "kill_switch");
-    STEWARD_RETURN_IF_ERROR(Record(txn, intent, o, inputs, actor, now_ms, true));
-    return o;
+    return RecordOutcome(Stop(kReasonKillSwitch, "A kill switch is on: " + which + ".",
+                              "kill_switch"),
+                         std::move(inputs), true);
   }
 
   // 5. Allowlist: a hard stop before policy.
-  STEWARD_ASSIGN_OR_RETURN(AllowlistResolution al, ResolveAllowlist(txn, tenant, intent->account_id,
-                                                                    intent->action_type));
+  const AllowlistResolution& al = cfg.allowlist;
   inputs["allowlist"] = JsonObject({{"allowlisted", al.allowlisted},
                                     {"source", al.source},
                                     {"action_types", al.action_types}});
   if (!al.allowlisted) {
-    GateOutcome o = Stop(kReasonNotAllowlisted,
-                         al.source == "none"
-                             ? "No allowlist is configured, so nothing may auto-execute."
-                             : "The action type " + intent->action_type + " is not on the " +
-                                   al.source + " allowlist.",
-                         "allowlist");
-    STEWARD_RETURN_IF_ERROR(Record(txn, intent, o, inputs, actor, now_ms, true));
-    return o;
+    return RecordOutcome(
+        Stop(kReasonNotAllowlisted,
+             al.source == "none"
+                 ? "No allowlist is configured, so nothing may auto-execute."
+                 : "The action type " + intent.action_type + " is not on the " + al.source +
+                       " allowlist.",
+             "allowlist"),
+        std::move(inputs), true);
   }
 
   // 6. Mode resolution and the policy.
-  STEWARD_ASSIGN_OR_RETURN(ActionTypeDef def, ResolveActionType(txn, tenant, intent->action_type,
-                                                                intent->registry_version));
-  STEWARD_ASSIGN_OR_RETURN(ModeResolution mode, ResolveMode(txn, tenant, intent->account_id,
-                                                            intent->action_type));
-  STEWARD_ASSIGN_OR_RETURN(PolicySettings ps, LoadPolicySettings(txn, tenant));
+  if (!cfg.action_type) return cfg.action_type_error;
+  const ActionTypeDef& def = *cfg.action_type;
+  const ModeResolution& mode = cfg.mode;
+  const PolicySettings& ps = cfg.policy;
   policy::PolicyInput pin;
   pin.mode = mode.mode;
-  if (intent->risk_level) pin.intent_risk = policy::ParseRiskLevel(*intent->risk_level);
+  if (intent.risk_level) pin.intent_risk = policy::ParseRiskLevel(*intent.risk_level);
   pin.registry_risk = def.risk_class;
   pin.external_contact = def.external_contact;
-  pin.confidence = intent->confidence_score;
+  pin.confidence = intent.confidence_score;
   pin.tenant_threshold = ps.confidence_threshold;
   pin.registry_min_confidence = def.min_confidence;
   policy::PolicyResult pr = policy::EvaluateAutoApprovalV1(pin);
   inputs["policy_input"] = JsonObject({
       {"mode", policy::ModeName(mode.mode)},
       {"mode_source", mode.source},
-      {"intent_risk_level", intent->risk_level ? Json(*intent->risk_level) : Json(nullptr)},
+      {"intent_risk_level", intent.risk_level ? Json(*intent.risk_level) : Json(nullptr)},
       {"registry_risk_class", policy::RiskLevelName(def.risk_class)},
       {"effective_risk", policy::RiskLevelName(pr.effective_risk)},
       {"external_contact", def.external_contact},
       {"confidence_score",
-       intent->confidence_score ? Json(*intent->confidence_score) : Json(nullptr)},
+       intent.confidence_score ? Json(*intent.confidence_score) : Json(nullptr)},
       {"tenant_threshold", ps.confidence_threshold},
       {"registry_min_confidence", def.min_confidence},
       {"effective_threshold", pr.effective_threshold}});
 
-  GateOutcome o;
+  Screen s;
+  GateOutcome& o = s.o;
   o.policy_decision = std::string(policy::DecisionName(pr.decision));
   o.policy_reason = pr.reason;
   o.policy_explanation = pr.explanation;
@@ -217,19 +222,168 @@ Result<GateOutcome> RunGateOnIntent(store::Txn& txn, Intent* intent, std::string
   o.policy_clause = pr.policy_clause;
   o.reason = pr.reason;
   o.explanation = pr.explanation;
+  s.inputs = std::move(inputs);
   if (pr.decision != policy::Decision::kAutoExecute) {
     o.result = std::string(pr.decision == policy::Decision::kBlock ? kResultBlocked
                                                                     : kResultRequireApproval);
-    STEWARD_RETURN_IF_ERROR(Record(txn, intent, o, inputs, actor, now_ms, true));
+    s.next = Screen::Next::kRecord;
+    s.update_intent = true;
+    return s;
+  }
+  s.next = Screen::Next::kBudget;
+  return s;
+}
+
+// The budget inputs of an AUTO_EXECUTED decision's POLICY_EVALUATED entry.
+Json ConsumedBudgetInputs(const BudgetCheck& b) {
+  Json j = BudgetInputs(b);
+  j["consumed"] = true;
+  return j;
+}
+
+// The budget section of ACTION_APPROVED, after this decision's unit is counted.
+Json ApprovedBudget(const BudgetCheck& b) {
+  return JsonObject({{"day", b.day}, {"used", b.used + 1}, {"limit", b.limit}});
+}
+
+Json ApprovedData(const Intent& intent, Json budget) {
+  return JsonObject({{"approval_source", "POLICY"},
+                     {"approved_by", policy::kPolicyVersion},
+                     {"parameters", ParseJson(intent.parameters_json).value()},
+                     {"budget", std::move(budget)}});
+}
+
+std::string ExecuteJobPayload(const Intent& intent) {
+  return JsonObject({{"action_intent_id", intent.action_intent_id},
+                     {"account_id", intent.account_id},
+                     {"execution", 1}})
+      .dump();
+}
+
+std::string ExecuteJobDedupeKey(const Intent& intent) { return intent.action_intent_id + "#1"; }
+
+// Marks `intent` auto-approved by the policy at `now_ms` with `o`'s decision.
+void Approve(Intent* intent, const GateOutcome& o, int64_t now_ms) {
+  intent->gate = GateDecision{o.result, o.reason, o.explanation, o.policy_version, o.policy_clause,
+                              now_ms};
+  intent->status = std::string(kStatusApproved);
+  intent->approval = Approval{"POLICY", std::string(policy::kPolicyVersion), now_ms, {}, {}};
+  intent->updated_at = now_ms;
+}
+
+// The outcome's budget section once this decision's unit is counted.
+void FillConsumedBudget(GateOutcome* o, const BudgetCheck& b) {
+  FillBudget(o, b);
+  o->budget_used = b.used + 1;
+  o->budget_remaining = std::max<int64_t>(0, b.limit - o->budget_used);
+}
+
+std::string CacheKey(const Intent& intent) {
+  std::string key = intent.tenant_id;
+  key += '\0';
+  key += intent.account_id;
+  key += '\0';
+  key += intent.action_type;
+  key += '\0';
+  key += std::to_string(intent.registry_version);
+  return key;
+}
+
+}  // namespace
+
+Result<GateConfig> LoadGateConfig(store::Txn& txn, const Intent& intent) {
+  const std::string& tenant = intent.tenant_id;
+  GateConfig cfg;
+  STEWARD_ASSIGN_OR_RETURN(cfg.emergency_stop, LoadEmergencyStop(txn));
+  STEWARD_ASSIGN_OR_RETURN(cfg.kill_switches, LoadKillSwitches(txn, tenant));
+  STEWARD_ASSIGN_OR_RETURN(cfg.allowlist, ResolveAllowlist(txn, tenant, intent.account_id,
+                                                           intent.action_type));
+  auto def = ResolveActionType(txn, tenant, intent.action_type, intent.registry_version);
+  if (def.ok()) {
+    cfg.action_type = std::move(def).value();
+  } else {
+    cfg.action_type_error = def.status();
+  }
+  STEWARD_ASSIGN_OR_RETURN(cfg.mode, ResolveMode(txn, tenant, intent.account_id,
+                                                 intent.action_type));
+  STEWARD_ASSIGN_OR_RETURN(cfg.policy, LoadPolicySettings(txn, tenant));
+  STEWARD_ASSIGN_OR_RETURN(cfg.budget, LoadBudgetConfig(txn, tenant, intent.account_id));
+  return cfg;
+}
+
+std::shared_ptr<const GateConfig> GateConfigCache::Find(const Intent& intent,
+                                                        const ConfigVersions& versions) const {
+  std::string key = CacheKey(intent);
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = entries_.find(key);
+  if (it == entries_.end() || !(it->second.first == versions)) return nullptr;
+  return it->second.second;
+}
+
+void GateConfigCache::Put(const Intent& intent, const ConfigVersions& versions,
+                          std::shared_ptr<const GateConfig> config) {
+  std::string key = CacheKey(intent);
+  std::lock_guard<std::mutex> lock(mu_);
+  if (entries_.size() >= kMaxEntries) entries_.clear();
+  entries_[std::move(key)] = {versions, std::move(config)};
+}
+
+Result<GateOutcome> RunGate(store::Txn& txn, std::string_view tenant_id,
+                            std::string_view account_id, std::string_view action_intent_id,
+                            std::string_view actor, int64_t now_ms, GateConfigCache* cache) {
+  STEWARD_ASSIGN_OR_RETURN(auto intent, LoadIntent(txn, tenant_id, action_intent_id));
+  if (!intent || intent->account_id != account_id) {
+    return Stop(kReasonIntentNotFound,
+                "No intent " + std::string(action_intent_id) + " exists for this account.",
+                "intent_exists");
+  }
+  return RunGateOnIntent(txn, &*intent, actor, now_ms, cache);
+}
+
+Result<GateOutcome> RunGateOnIntent(store::Txn& txn, Intent* intent, std::string_view actor,
+                                    int64_t now_ms, GateConfigCache* cache) {
+  const std::string& tenant = intent->tenant_id;
+  Json inputs;
+  std::optional<Screen> early = ScreenStatus(*intent, now_ms, &inputs);
+  if (early && early->next == Screen::Next::kAlreadyPublished) {
+    STEWARD_ASSIGN_OR_RETURN(BudgetCheck b, CheckBudget(txn, tenant, intent->account_id,
+                                                        intent->action_type, now_ms));
+    FillBudget(&early->o, b);
+    return std::move(early->o);
+  }
+  std::shared_ptr<const GateConfig> cfgp;
+  if (!early) {
+    std::optional<ConfigVersions> versions;
+    if (cache) {
+      STEWARD_ASSIGN_OR_RETURN(versions, LoadConfigVersions(txn, tenant));
+      cfgp = cache->Find(*intent, *versions);
+    }
+    if (!cfgp) {
+      STEWARD_ASSIGN_OR_RETURN(GateConfig loaded, LoadGateConfig(txn, *intent));
+      cfgp = std::make_shared<const GateConfig>(std::move(loaded));
+      if (cache) cache->Put(*intent, *versions, cfgp);
+    }
+    STEWARD_ASSIGN_OR_RETURN(early, ScreenConfig(*intent, *cfgp, std::move(inputs)));
+  }
+  static const GateConfig kNone;
+  const GateConfig& cfg = cfgp ? *cfgp : kNone;
+  Screen& s = *early;
+  GateOutcome& o = s.o;
+  if (s.next == Screen::Next::kRecord) {
+    STEWARD_RETURN_IF_ERROR(Record(txn, intent, o, s.inputs, actor, now_ms, s.update_intent));
     return o;
   }
 
   // 7. Budget.
-  STEWARD_ASSIGN_OR_RETURN(BudgetCheck b, CheckBudget(txn, tenant, intent->account_id,
-                                                      intent->action_type, now_ms));
-  inputs["budget"] = BudgetInputs(b);
-  FillBudget(&o, b);
+  BudgetCheck b;
+  if (cfg.budget) {
+    STEWARD_ASSIGN_OR_RETURN(b, CheckBudgetUsage(txn, tenant, intent->account_id,
+                                                 intent->action_type, *cfg.budget,
+                                                 LocalDay(now_ms, cfg.budget->timezone)));
+  }
   if (!b.configured || b.exceeded) {
+    s.inputs["budget"] = BudgetInputs(b);
+    FillBudget(&o, b);
     o.result = std::string(kResultRequireApproval);
     if (!b.configured) {
       o.reason = std::string(kReasonBudgetNotConfigured);
@@ -246,37 +400,25 @@ Result<GateOutcome> RunGateOnIntent(store::Txn& txn, Intent* intent, std::string
                     std::to_string(b.type_used) + " of " + std::to_string(*b.type_limit) + ").";
       o.policy_clause = "gate.budget_available";
     }
-    STEWARD_RETURN_IF_ERROR(Record(txn, intent, o, inputs, actor, now_ms, true));
+    STEWARD_RETURN_IF_ERROR(Record(txn, intent, o, s.inputs, actor, now_ms, true));
     return o;
   }
 
   // 8. Commit: budget, intent, ledger and the execution job in this one transaction.
   STEWARD_RETURN_IF_ERROR(ConsumeBudget(txn, tenant, intent->account_id, intent->action_type, b.day));
-  o.budget_used = b.used + 1;
-  o.budget_remaining = std::max<int64_t>(0, b.limit - o.budget_used);
-  inputs["budget"]["consumed"] = true;
+  FillConsumedBudget(&o, b);
+  s.inputs["budget"] = ConsumedBudgetInputs(b);
   o.result = std::string(kResultAutoExecuted);
-  intent->gate = GateDecision{o.result, o.reason, o.explanation, o.policy_version, o.policy_clause,
-                              now_ms};
-  intent->status = std::string(kStatusApproved);
-  intent->approval = Approval{"POLICY", std::string(policy::kPolicyVersion), now_ms, {}, {}};
-  intent->updated_at = now_ms;
+  Approve(intent, o, now_ms);
   STEWARD_RETURN_IF_ERROR(UpdateIntent(txn, *intent));
-  Json eval = EvaluatedData(o, std::move(inputs));
-  Json approved = JsonObject(
-      {{"approval_source", "POLICY"},
-       {"approved_by", policy::kPolicyVersion},
-       {"parameters", ParseJson(intent->parameters_json).value()},
-       {"budget", JsonObject({{"day", b.day}, {"used", o.budget_used}, {"limit", b.limit}})}});
+  Json eval = EvaluatedData(o, std::move(s.inputs));
+  Json approved = ApprovedData(*intent, ApprovedBudget(b));
   ledger::AppendRequest evaluated = Meta(*intent, ledger::kPolicyEvaluated, actor);
   ledger::AppendRequest approval = Meta(*intent, ledger::kActionApproved, actor);
   auto entries = ledger::AppendMany(txn, tenant, now_ms, {{&evaluated, &eval}, {&approval, &approved}});
   if (!entries.ok()) return entries.status();
-  Json payload = JsonObject({{"action_intent_id", intent->action_intent_id},
-                             {"account_id", intent->account_id},
-                             {"execution", 1}});
-  auto job = jobs::Enqueue(txn, tenant, kJobExecuteIntent, payload.dump(), now_ms, now_ms,
-                           intent->action_intent_id + "#1");
+  auto job = jobs::Enqueue(txn, tenant, kJobExecuteIntent, ExecuteJobPayload(*intent), now_ms,
+                           now_ms, ExecuteJobDedupeKey(*intent));
   if (!job.ok()) return job.status();
   o.job_enqueued = true;
   return o;

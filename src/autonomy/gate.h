@@ -11,15 +11,23 @@
 //   8. commit: budget consumed, intent APPROVED (source POLICY), ledger POLICY_EVALUATED and
 //      ACTION_APPROVED, one EXECUTE_INTENT job.
 // Everything runs inside the caller's write transaction, so steps 7 and 8 are atomic with the
-// reads before them. A REQUIRE_APPROVAL moves a PROPOSED intent to AWAITING_APPROVAL and appends
+// reads before them. The configuration of steps 4–7 may come from a GateConfigCache, checked
+// against the configuration's version counters read in the same transaction. A REQUIRE_APPROVAL moves a PROPOSED intent to AWAITING_APPROVAL and appends
 // POLICY_EVALUATED with every input the decision used (so it can be explained and replayed).
 
 #include <nlohmann/json_fwd.hpp>
 
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <unordered_map>
+#include <utility>
 
+#include "autonomy/budget.h"
 #include "autonomy/intent.h"
+#include "autonomy/registry.h"
+#include "autonomy/settings.h"
 #include "common/status.h"
 #include "store/store.h"
 
@@ -38,6 +46,8 @@ inline constexpr std::string_view kReasonBudgetNotConfigured = "BUDGET_NOT_CONFI
 inline constexpr std::string_view kReasonBudgetExceeded = "BUDGET_EXCEEDED";
 
 inline constexpr std::string_view kJobExecuteIntent = "EXECUTE_INTENT";
+
+class GateConfigCache;
 
 struct GateOutcome {
   std::string result;
@@ -58,14 +68,49 @@ struct GateOutcome {
 };
 
 // Runs the gate for (tenant, account, intent) inside `txn`. `actor` is the token's subject.
-// Errors are only store failures; every decision is a value.
+// Errors are only store failures; every decision is a value. With a `cache`, the configuration
+// is read once per configuration version (LoadConfigVersions in `txn`) instead of every time.
 Result<GateOutcome> RunGate(store::Txn& txn, std::string_view tenant_id,
                             std::string_view account_id, std::string_view action_intent_id,
-                            std::string_view actor, int64_t now_ms);
+                            std::string_view actor, int64_t now_ms,
+                            GateConfigCache* cache = nullptr);
 
 // The same, on an intent already loaded in this transaction (intent creation). Updates `intent`.
 Result<GateOutcome> RunGateOnIntent(store::Txn& txn, Intent* intent, std::string_view actor,
-                                    int64_t now_ms);
+                                    int64_t now_ms, GateConfigCache* cache = nullptr);
+
+// The configuration that steps 4–7 read for one intent: its tenant's, its account's, its action
+// type's at the intent's pinned registry version.
+struct GateConfig {
+  EmergencyStop emergency_stop;
+  KillSwitches kill_switches;
+  AllowlistResolution allowlist;
+  std::optional<ActionTypeDef> action_type;  // unset: action_type_error says why
+  Status action_type_error;
+  ModeResolution mode;
+  PolicySettings policy;
+  std::optional<BudgetConfig> budget;  // unset: none configured for the account
+};
+Result<GateConfig> LoadGateConfig(store::Txn& txn, const Intent& intent);
+
+// GateConfig by (tenant, account, action type, registry version), each kept with the
+// configuration versions (ConfigVersions) it was read at and found only at the same versions, so
+// a hit is exactly what a read at those versions returns: a version is never reused, even after
+// a rollback, and it changes in the transaction that changes the configuration. Thread-safe; bounded (cleared at
+// kMaxEntries).
+class GateConfigCache {
+ public:
+  static constexpr size_t kMaxEntries = 10000;
+  std::shared_ptr<const GateConfig> Find(const Intent& intent,
+                                         const ConfigVersions& versions) const;
+  void Put(const Intent& intent, const ConfigVersions& versions,
+           std::shared_ptr<const GateConfig> config);
+
+ private:
+  mutable std::mutex mu_;
+  std::unordered_map<std::string, std::pair<ConfigVersions, std::shared_ptr<const GateConfig>>>
+      entries_;  // GUARDED_BY(mu_)
+};
 
 // Response body of SPEC §5.
 void GateOutcomeToJson(const GateOutcome& outcome, std::string_view action_intent_id,

@@ -243,6 +243,57 @@ TEST_F(GateTest, EveryStopReason) {
   EXPECT_EQ(Gate("al")["result"], "AUTO_EXECUTED");
 }
 
+// The configuration cache answers only at the versions it read: every change, committed through
+// the config service or rolled back inside a transaction that used the cache, is seen at once.
+TEST_F(GateTest, ConfigurationCacheNeverServesAStaleConfiguration) {
+  Configure(100);
+  GateConfigCache cache;
+  auto gate = [&](const std::string& id) {
+    GateOutcome o;
+    Status st = store_->Write([&](store::Txn& txn) -> Status {
+      STEWARD_ASSIGN_OR_RETURN(o, RunGate(txn, "tenant-a", "acct-1", id, "agent-1", kNow, &cache));
+      return Status::Ok();
+    });
+    EXPECT_TRUE(st.ok()) << st.ToString();
+    return o.result + "/" + o.reason;
+  };
+  Json out;
+  Create("c1");
+  EXPECT_EQ(gate("c1"), "AUTO_EXECUTED/AUTO_EXECUTE_ALLOWED");
+  ASSERT_TRUE(cfg_->PutPolicy(admin_, {{"confidence_threshold", 0.95}}, &out).ok());
+  Create("c2");
+  EXPECT_EQ(gate("c2"), "REQUIRE_APPROVAL/CONFIDENCE_BELOW_THRESHOLD");
+  ASSERT_TRUE(cfg_->PutPolicy(admin_, {{"confidence_threshold", 0.7}}, &out).ok());
+  Create("c3");
+  EXPECT_EQ(gate("c3"), "AUTO_EXECUTED/AUTO_EXECUTE_ALLOWED");
+  ASSERT_TRUE(cfg_->PutBudget(admin_, {{"account_id", "acct-1"}, {"max_autonomous_per_day", 2}}, &out).ok());
+  Create("c4");
+  EXPECT_EQ(gate("c4"), "REQUIRE_APPROVAL/BUDGET_EXCEEDED");
+  ASSERT_TRUE(cfg_->PutBudget(admin_, {{"account_id", "acct-1"}, {"max_autonomous_per_day", 100}}, &out).ok());
+
+  // A transaction switches autonomy off, runs the gate with the cache (which must see the switch
+  // and caches that configuration), then rolls back.
+  Create("c5");
+  Status st = store_->Write([&](store::Txn& txn) -> Status {
+    STEWARD_RETURN_IF_ERROR(txn.Exec("INSERT INTO kill_switches (tenant_id, autonomy_enabled, "
+                                     "updated_at, updated_by) VALUES ('tenant-a', 0, 0, 'x')")
+                                .status());
+    STEWARD_ASSIGN_OR_RETURN(GateOutcome o,
+                             RunGate(txn, "tenant-a", "acct-1", "c5", "agent-1", kNow, &cache));
+    EXPECT_EQ(o.reason, "KILL_SWITCH");
+    return Status::Internal("roll back");
+  });
+  ASSERT_FALSE(st.ok());
+  // The switch never happened. A committed write of the same table follows at once: the
+  // configuration it makes must not be confused with the one cached in the rolled-back
+  // transaction (a version counter that the rollback took back and the write reused would be).
+  ASSERT_TRUE(cfg_->PutKillSwitches(admin_, {{"autonomy_enabled", true}}, &out).ok());
+  EXPECT_EQ(gate("c5"), "AUTO_EXECUTED/AUTO_EXECUTE_ALLOWED");
+  ASSERT_TRUE(cfg_->PutKillSwitches(admin_, {{"autonomy_enabled", false}}, &out).ok());
+  Create("c6");
+  EXPECT_EQ(gate("c6"), "REQUIRE_APPROVAL/KILL_SWITCH");
+}
+
 TEST_F(GateTest, TenantThresholdNeverBelowRegistryAndPolicySetting) {
   Configure(10);
   Json out;

@@ -116,4 +116,13 @@ Result<PolicySettings> LoadPolicySettings(store::Txn& txn, std::string_view tena
   return ps;
 }
 
+Result<ConfigVersions> LoadConfigVersions(store::Txn& txn, std::string_view tenant_id) {
+  STEWARD_ASSIGN_OR_RETURN(auto rows, txn.Query("SELECT scope, version FROM config_versions WHERE "
+                                                "scope IN ('', ?)",
+                                                {std::string(tenant_id)}));
+  ConfigVersions v;
+  for (const auto& r : rows) (r.TextView(0).empty() ? v.platform : v.tenant) = r.Int(1);
+  return v;
+}
+
 }  // namespace steward::autonomy

@@ -60,4 +60,15 @@ struct PolicySettings {
 };
 Result<PolicySettings> LoadPolicySettings(store::Txn& txn, std::string_view tenant_id);
 
+// Versions that triggers set, to a value never used before, on every write of the configuration
+// the gate reads (migration 10): the platform's (emergency stop) and the tenant's (kill switches,
+// policy, modes, allowlists, budgets, registry). 0 before the first write. Equal versions read in
+// two transactions mean the same configuration, even across rolled-back writes.
+struct ConfigVersions {
+  int64_t platform = 0;
+  int64_t tenant = 0;
+  bool operator==(const ConfigVersions&) const = default;
+};
+Result<ConfigVersions> LoadConfigVersions(store::Txn& txn, std::string_view tenant_id);
+
 }  // namespace steward::autonomy

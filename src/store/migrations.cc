@@ -493,6 +493,124 @@ CREATE INDEX ledger_by_intent ON ledger (tenant_id, action_intent_id, seq)
   WHERE action_intent_id IS NOT NULL;
 )SQL";
 
+// Configuration versions: `config_versions` holds one version per tenant (scope = tenant_id) and
+// one for the platform (scope ''), set by triggers on every write of a configuration table the
+// gate reads to a value never used before: a random 64-bit number, so that even a version set by
+// a write that later rolled back is never seen again. The gate caches configuration by version
+// (autonomy/gate.h, GateConfigCache) and reads only the two versions to know its copy is current.
+// Triggers rather than code, so no path that changes configuration can forget it.
+constexpr std::string_view kV10 = R"SQL(
+CREATE TABLE config_versions (
+  scope TEXT PRIMARY KEY,
+  version BIGINT NOT NULL
+);
+CREATE TRIGGER platform_settings_version_insert AFTER INSERT ON platform_settings
+BEGIN
+  INSERT INTO config_versions (scope, version) VALUES ('', random())
+    ON CONFLICT (scope) DO UPDATE SET version = excluded.version;
+END;
+CREATE TRIGGER platform_settings_version_update AFTER UPDATE ON platform_settings
+BEGIN
+  INSERT INTO config_versions (scope, version) VALUES ('', random())
+    ON CONFLICT (scope) DO UPDATE SET version = excluded.version;
+END;
+CREATE TRIGGER platform_settings_version_delete AFTER DELETE ON platform_settings
+BEGIN
+  INSERT INTO config_versions (scope, version) VALUES ('', random())
+    ON CONFLICT (scope) DO UPDATE SET version = excluded.version;
+END;
+CREATE TRIGGER kill_switches_version_insert AFTER INSERT ON kill_switches
+BEGIN
+  INSERT INTO config_versions (scope, version) VALUES (NEW.tenant_id, random())
+    ON CONFLICT (scope) DO UPDATE SET version = excluded.version;
+END;
+CREATE TRIGGER kill_switches_version_update AFTER UPDATE ON kill_switches
+BEGIN
+  INSERT INTO config_versions (scope, version) VALUES (NEW.tenant_id, random())
+    ON CONFLICT (scope) DO UPDATE SET version = excluded.version;
+END;
+CREATE TRIGGER kill_switches_version_delete AFTER DELETE ON kill_switches
+BEGIN
+  INSERT INTO config_versions (scope, version) VALUES (OLD.tenant_id, random())
+    ON CONFLICT (scope) DO UPDATE SET version = excluded.version;
+END;
+CREATE TRIGGER policy_settings_version_insert AFTER INSERT ON policy_settings
+BEGIN
+  INSERT INTO config_versions (scope, version) VALUES (NEW.tenant_id, random())
+    ON CONFLICT (scope) DO UPDATE SET version = excluded.version;
+END;
+CREATE TRIGGER policy_settings_version_update AFTER UPDATE ON policy_settings
+BEGIN
+  INSERT INTO config_versions (scope, version) VALUES (NEW.tenant_id, random())
+    ON CONFLICT (scope) DO UPDATE SET version = excluded.version;
+END;
+CREATE TRIGGER policy_settings_version_delete AFTER DELETE ON policy_settings
+BEGIN
+  INSERT INTO config_versions (scope, version) VALUES (OLD.tenant_id, random())
+    ON CONFLICT (scope) DO UPDATE SET version = excluded.version;
+END;
+CREATE TRIGGER autonomy_modes_version_insert AFTER INSERT ON autonomy_modes
+BEGIN
+  INSERT INTO config_versions (scope, version) VALUES (NEW.tenant_id, random())
+    ON CONFLICT (scope) DO UPDATE SET version = excluded.version;
+END;
+CREATE TRIGGER autonomy_modes_version_update AFTER UPDATE ON autonomy_modes
+BEGIN
+  INSERT INTO config_versions (scope, version) VALUES (NEW.tenant_id, random())
+    ON CONFLICT (scope) DO UPDATE SET version = excluded.version;
+END;
+CREATE TRIGGER autonomy_modes_version_delete AFTER DELETE ON autonomy_modes
+BEGIN
+  INSERT INTO config_versions (scope, version) VALUES (OLD.tenant_id, random())
+    ON CONFLICT (scope) DO UPDATE SET version = excluded.version;
+END;
+CREATE TRIGGER allowlists_version_insert AFTER INSERT ON allowlists
+BEGIN
+  INSERT INTO config_versions (scope, version) VALUES (NEW.tenant_id, random())
+    ON CONFLICT (scope) DO UPDATE SET version = excluded.version;
+END;
+CREATE TRIGGER allowlists_version_update AFTER UPDATE ON allowlists
+BEGIN
+  INSERT INTO config_versions (scope, version) VALUES (NEW.tenant_id, random())
+    ON CONFLICT (scope) DO UPDATE SET version = excluded.version;
+END;
+CREATE TRIGGER allowlists_version_delete AFTER DELETE ON allowlists
+BEGIN
+  INSERT INTO config_versions (scope, version) VALUES (OLD.tenant_id, random())
+    ON CONFLICT (scope) DO UPDATE SET version = excluded.version;
+END;
+CREATE TRIGGER budget_configs_version_insert AFTER INSERT ON budget_configs
+BEGIN
+  INSERT INTO config_versions (scope, version) VALUES (NEW.tenant_id, random())
+    ON CONFLICT (scope) DO UPDATE SET version = excluded.version;
+END;
+CREATE TRIGGER budget_configs_version_update AFTER UPDATE ON budget_configs
+BEGIN
+  INSERT INTO config_versions (scope, version) VALUES (NEW.tenant_id, random())
+    ON CONFLICT (scope) DO UPDATE SET version = excluded.version;
+END;
+CREATE TRIGGER budget_configs_version_delete AFTER DELETE ON budget_configs
+BEGIN
+  INSERT INTO config_versions (scope, version) VALUES (OLD.tenant_id, random())
+    ON CONFLICT (scope) DO UPDATE SET version = excluded.version;
+END;
+CREATE TRIGGER action_types_version_insert AFTER INSERT ON action_types
+BEGIN
+  INSERT INTO config_versions (scope, version) VALUES (NEW.tenant_id, random())
+    ON CONFLICT (scope) DO UPDATE SET version = excluded.version;
+END;
+CREATE TRIGGER action_types_version_update AFTER UPDATE ON action_types
+BEGIN
+  INSERT INTO config_versions (scope, version) VALUES (NEW.tenant_id, random())
+    ON CONFLICT (scope) DO UPDATE SET version = excluded.version;
+END;
+CREATE TRIGGER action_types_version_delete AFTER DELETE ON action_types
+BEGIN
+  INSERT INTO config_versions (scope, version) VALUES (OLD.tenant_id, random())
+    ON CONFLICT (scope) DO UPDATE SET version = excluded.version;
+END;
+)SQL";
+
 const std::vector<Migration> kMigrations = {
     {1, "core: configuration, intents, registry, budgets, ledger, jobs", kV1, postgres::kSchemaV1},
     {2, "jobs: per-tenant backlog counter kept by triggers", kV2, postgres::kSchemaV2},
@@ -504,6 +622,7 @@ const std::vector<Migration> kMigrations = {
     {7, "partial indexes for the expiry sweep and expired leases", kV7, postgres::kSchemaV7},
     {8, "partial index of allowed decision runs", kV8, postgres::kSchemaV8},
     {9, "partial index of the ledger by intent", kV9, postgres::kSchemaV9},
+    {10, "configuration versions kept by triggers", kV10, postgres::kSchemaV10},
 };
 
 }  // namespace

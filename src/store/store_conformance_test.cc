@@ -661,6 +661,74 @@ TEST_P(StoreConformanceTest, JobBacklogFollowsJobStates) {
   EXPECT_EQ(pending(), 1);
 }
 
+// Migration 10: every write of a configuration table the gate reads sets its scope's version to
+// a value never seen before, in the same transaction; a rolled-back write leaves it as it was.
+TEST_P(StoreConformanceTest, ConfigVersionsChangeWithEveryConfigurationWrite) {
+  auto version = [&](const std::string& scope) {
+    int64_t v = 0;
+    EXPECT_TRUE(store_
+                    ->Read([&](Txn& t) -> Status {
+                      STEWARD_ASSIGN_OR_RETURN(
+                          auto row, t.QueryOne("SELECT version FROM config_versions WHERE scope = ?",
+                                               {scope}));
+                      v = row ? row->Int(0) : 0;
+                      return Status::Ok();
+                    })
+                    .ok());
+    return v;
+  };
+  auto exec = [&](const std::string& sql) {
+    Status st = store_->Write([&](Txn& t) { return t.Exec(sql).status(); });
+    EXPECT_TRUE(st.ok()) << sql << ": " << st.ToString();
+  };
+  std::set<int64_t> seen = {0};
+  auto expect_new = [&](const std::string& scope, const std::string& what) {
+    int64_t v = version(scope);
+    EXPECT_TRUE(seen.insert(v).second) << what << " left " << scope << "'s version at " << v;
+  };
+  EXPECT_EQ(version("t1"), 0);
+  EXPECT_EQ(version(""), 0);
+  const std::vector<std::pair<std::string, std::string>> writes = {
+      {"INSERT INTO kill_switches (tenant_id, updated_at, updated_by) VALUES ('t1', 0, 'a')", "t1"},
+      {"UPDATE kill_switches SET autonomy_enabled = 0 WHERE tenant_id = 't1'", "t1"},
+      {"DELETE FROM kill_switches WHERE tenant_id = 't1'", "t1"},
+      {"INSERT INTO policy_settings (tenant_id, confidence_threshold, updated_at, updated_by) "
+       "VALUES ('t1', 0.8, 0, 'a')", "t1"},
+      {"UPDATE policy_settings SET confidence_threshold = 0.9", "t1"},
+      {"INSERT INTO autonomy_modes VALUES ('t1', '*', 'DEFAULT', 'AUTO_EXECUTE', 0, 'a')", "t1"},
+      {"DELETE FROM autonomy_modes", "t1"},
+      {"INSERT INTO allowlists VALUES ('t1', '*', '[]', 0, 'a')", "t1"},
+      {"UPDATE allowlists SET action_types = '[\"X\"]'", "t1"},
+      {"INSERT INTO budget_configs (tenant_id, account_id, max_autonomous_per_day, updated_at, "
+       "updated_by) VALUES ('t1', 'a1', 5, 0, 'a')", "t1"},
+      {"DELETE FROM budget_configs", "t1"},
+      {"INSERT INTO action_types VALUES ('t1', 'X', 1, 'internal', 'internal', 'x', '1', 'LOW', "
+       "0, '[]', 'NONE', 0, '', 0, 'a')", "t1"},
+      {"INSERT INTO platform_settings VALUES ('emergency_stop', 'true', 0, 'a')", ""},
+      {"UPDATE platform_settings SET value = 'false'", ""},
+      {"INSERT INTO kill_switches (tenant_id, updated_at, updated_by) VALUES ('t2', 0, 'a')", "t2"},
+  };
+  for (const auto& [sql, scope] : writes) {
+    int64_t other = version(scope == "t1" ? "t2" : "t1");
+    exec(sql);
+    expect_new(scope, sql);
+    EXPECT_EQ(version(scope == "t1" ? "t2" : "t1"), other) << sql << " moved another scope";
+  }
+  // A write that rolls back leaves the version where it was.
+  const int64_t before = version("t1");
+  Status st = store_->Write([&](Txn& t) -> Status {
+    STEWARD_RETURN_IF_ERROR(
+        t.Exec("INSERT INTO kill_switches (tenant_id, updated_at, updated_by) VALUES ('t1', 0, 'a')")
+            .status());
+    return Status::Internal("roll back");
+  });
+  EXPECT_FALSE(st.ok());
+  EXPECT_EQ(version("t1"), before);
+  // Writes to tables the gate does not read change nothing.
+  exec("INSERT INTO budget_usage VALUES ('t1', 'a1', '2026-11-24', '*', 1)");
+  EXPECT_EQ(version("t1"), before);
+}
+
 // Two Store instances (two nodes) claim from one queue concurrently: no job is handed out twice
 // and every job is handed out.
 TEST_P(StoreConformanceTest, ConcurrentClaimsNeverShareAJob) {

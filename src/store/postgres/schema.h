@@ -500,4 +500,45 @@ CREATE INDEX ledger_by_intent ON ledger (tenant_id, action_intent_id, seq)
   WHERE action_intent_id IS NOT NULL;
 )SQL";
 
+// Migration 10: as SQLite's, with one trigger function for every configuration table (the
+// platform's settings count for scope ''). Versions come from a sequence: nextval is never rolled
+// back, so a value is never used twice.
+inline constexpr std::string_view kSchemaV10 = R"SQL(
+CREATE TABLE config_versions (
+  scope TEXT PRIMARY KEY,
+  version BIGINT NOT NULL
+);
+CREATE SEQUENCE config_versions_seq;
+CREATE FUNCTION config_versions_bump() RETURNS trigger LANGUAGE plpgsql AS $fn$
+DECLARE
+  s TEXT;
+BEGIN
+  IF TG_TABLE_NAME = 'platform_settings' THEN
+    s := '';
+  ELSIF TG_OP = 'DELETE' THEN
+    s := OLD.tenant_id;
+  ELSE
+    s := NEW.tenant_id;
+  END IF;
+  INSERT INTO config_versions (scope, version) VALUES (s, nextval('config_versions_seq'))
+    ON CONFLICT (scope) DO UPDATE SET version = excluded.version;
+  RETURN NULL;
+END
+$fn$;
+CREATE TRIGGER platform_settings_version AFTER INSERT OR UPDATE OR DELETE ON platform_settings
+  FOR EACH ROW EXECUTE FUNCTION config_versions_bump();
+CREATE TRIGGER kill_switches_version AFTER INSERT OR UPDATE OR DELETE ON kill_switches
+  FOR EACH ROW EXECUTE FUNCTION config_versions_bump();
+CREATE TRIGGER policy_settings_version AFTER INSERT OR UPDATE OR DELETE ON policy_settings
+  FOR EACH ROW EXECUTE FUNCTION config_versions_bump();
+CREATE TRIGGER autonomy_modes_version AFTER INSERT OR UPDATE OR DELETE ON autonomy_modes
+  FOR EACH ROW EXECUTE FUNCTION config_versions_bump();
+CREATE TRIGGER allowlists_version AFTER INSERT OR UPDATE OR DELETE ON allowlists
+  FOR EACH ROW EXECUTE FUNCTION config_versions_bump();
+CREATE TRIGGER budget_configs_version AFTER INSERT OR UPDATE OR DELETE ON budget_configs
+  FOR EACH ROW EXECUTE FUNCTION config_versions_bump();
+CREATE TRIGGER action_types_version AFTER INSERT OR UPDATE OR DELETE ON action_types
+  FOR EACH ROW EXECUTE FUNCTION config_versions_bump();
+)SQL";
+
 }  // namespace steward::store::postgres
