@@ -33,11 +33,25 @@ Status AutonomyService::CreateIntent(const Actor& actor, const Json& body, Json*
   int64_t now = clock_->NowMs();
   CreateIntentRequest req;
   STEWARD_RETURN_IF_ERROR(ParseCreateIntent(body, now, &req));
-  bool enqueued = false;
+  // What depends only on the request is built here, off the store's writer: the INTENT_CREATED
+  // data (its registry_version is filled in the transaction) and, after it, the response.
+  const Intent& r = req.intent;
+  Json data = JsonObject(
+      {{"action_type", r.action_type},
+       {"registry_version", nullptr},
+       {"parameters", ParseJson(r.parameters_json).value()},
+       {"target", ParseJson(r.target_json).value()},
+       {"confidence_score", r.confidence_score ? Json(*r.confidence_score) : Json(nullptr)},
+       {"risk_level", r.risk_level ? Json(*r.risk_level) : Json(nullptr)},
+       {"expires_at", r.expires_at ? Json(FormatTimestamp(*r.expires_at)) : Json(nullptr)},
+       {"original_decision_id",
+        r.original_decision_id ? Json(*r.original_decision_id) : Json(nullptr)}});
+  Intent intent;
+  std::optional<GateOutcome> outcome;
   Status st = store_->Write([&](store::Txn& txn) -> Status {
-    enqueued = false;
+    outcome.reset();
     *created = false;
-    Intent intent = req.intent;
+    intent = req.intent;
     intent.tenant_id = actor.tenant_id;
     if (req.id_given) {
       STEWARD_ASSIGN_OR_RETURN(auto existing,
@@ -78,36 +92,27 @@ Status AutonomyService::CreateIntent(const Actor& actor, const Json& body, Json*
     intent.updated_at = now;
     intent.created_by = actor.subject;
     STEWARD_RETURN_IF_ERROR(InsertIntent(txn, intent));
-    Json data = {{"action_type", intent.action_type},
-                 {"registry_version", intent.registry_version},
-                 {"parameters", ParseJson(intent.parameters_json).value()},
-                 {"target", ParseJson(intent.target_json).value()},
-                 {"confidence_score", intent.confidence_score ? Json(*intent.confidence_score)
-                                                              : Json(nullptr)},
-                 {"risk_level", intent.risk_level ? Json(*intent.risk_level) : Json(nullptr)},
-                 {"expires_at", intent.expires_at ? Json(FormatTimestamp(*intent.expires_at))
-                                                  : Json(nullptr)},
-                 {"original_decision_id", intent.original_decision_id
-                                              ? Json(*intent.original_decision_id)
-                                              : Json(nullptr)}};
+    data["registry_version"] = intent.registry_version;
     auto e = ledger::Append(txn, actor.tenant_id, now,
                             Meta(intent, ledger::kIntentCreated, actor.subject), data);
     if (!e.ok()) return e.status();
-    Json gate = nullptr;
     if (req.run_gate) {
-      STEWARD_ASSIGN_OR_RETURN(GateOutcome o, RunGateOnIntent(txn, &intent, actor.subject, now,
-                                                               &gate_config_));
-      enqueued = o.job_enqueued;
-      GateOutcomeToJson(o, intent.action_intent_id, &gate);
+      STEWARD_ASSIGN_OR_RETURN(outcome, RunGateOnIntent(txn, &intent, actor.subject, now,
+                                                        &gate_config_));
     }
-    Json ij;
-    IntentToJson(intent, &ij);
-    *out = Json{{"intent", std::move(ij)}};
-    if (req.run_gate) (*out)["gate"] = std::move(gate);
     *created = true;
     return Status::Ok();
   });
-  if (st.ok() && enqueued) Wake();
+  if (!st.ok() || !*created) return st;
+  Json ij;
+  IntentToJson(intent, &ij);
+  *out = JsonObject({{"intent", std::move(ij)}});
+  if (outcome) {
+    Json gate;
+    GateOutcomeToJson(*outcome, intent.action_intent_id, &gate);
+    (*out)["gate"] = std::move(gate);
+    if (outcome->job_enqueued) Wake();
+  }
   return st;
 }
 
@@ -192,15 +197,16 @@ Status AutonomyService::Gate(const Actor& actor, const Json& body, Json* out) {
     return Status::PermissionDenied("tenant_id does not match the token's tenant");
   }
   int64_t now = clock_->NowMs();
-  bool enqueued = false;
+  GateOutcome outcome;
   Status st = store_->Write([&](store::Txn& txn) -> Status {
-    STEWARD_ASSIGN_OR_RETURN(GateOutcome o, RunGate(txn, actor.tenant_id, account, id,
-                                                    actor.subject, now, &gate_config_));
-    enqueued = o.job_enqueued;
-    GateOutcomeToJson(o, id, out);
+    STEWARD_ASSIGN_OR_RETURN(outcome, RunGate(txn, actor.tenant_id, account, id, actor.subject,
+                                              now, &gate_config_));
     return Status::Ok();
   });
-  if (st.ok() && enqueued) Wake();
+  if (!st.ok()) return st;
+  // The response is built off the store's writer.
+  GateOutcomeToJson(outcome, id, out);
+  if (outcome.job_enqueued) Wake();
   return st;
 }
 

@@ -60,17 +60,18 @@ Result<BudgetCheck> CheckBudgetUsage(store::Txn& txn, std::string_view tenant_id
   check.configured = true;
   check.day = std::move(day);
   check.limit = config.max_autonomous_per_day;
+  // The day's total ('*') and the type's count: two primary-key lookups in one row.
+  std::string tenant(tenant_id), account(account_id);
   STEWARD_ASSIGN_OR_RETURN(
-      auto rows, txn.Query("SELECT action_type, used FROM budget_usage WHERE tenant_id = ? AND "
-                           "account_id = ? AND day = ? AND action_type IN ('*', ?)",
-                           {std::string(tenant_id), std::string(account_id), check.day,
-                            std::string(action_type)}));
-  for (const auto& r : rows) {
-    if (r.TextView(0) == kTotalUsageKey) {
-      check.used = r.Int(1);
-    } else {
-      check.type_used = r.Int(1);
-    }
+      auto row, txn.QueryOne("SELECT (SELECT used FROM budget_usage WHERE tenant_id = ? AND "
+                             "account_id = ? AND day = ? AND action_type = '*'), (SELECT used FROM "
+                             "budget_usage WHERE tenant_id = ? AND account_id = ? AND day = ? AND "
+                             "action_type = ?)",
+                             {tenant, account, check.day, tenant, account, check.day,
+                              std::string(action_type)}));
+  if (row) {
+    check.used = row->Int(0);
+    check.type_used = row->Int(1);
   }
   check.remaining = std::max<int64_t>(0, check.limit - check.used);
   auto cap = config.max_per_action_type.find(std::string(action_type));

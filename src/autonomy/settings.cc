@@ -117,11 +117,16 @@ Result<PolicySettings> LoadPolicySettings(store::Txn& txn, std::string_view tena
 }
 
 Result<ConfigVersions> LoadConfigVersions(store::Txn& txn, std::string_view tenant_id) {
-  STEWARD_ASSIGN_OR_RETURN(auto rows, txn.Query("SELECT scope, version FROM config_versions WHERE "
-                                                "scope IN ('', ?)",
-                                                {std::string(tenant_id)}));
+  // Two primary-key lookups in one row (an IN list would build a temporary index per call).
+  STEWARD_ASSIGN_OR_RETURN(
+      auto row, txn.QueryOne("SELECT (SELECT version FROM config_versions WHERE scope = ''), "
+                             "(SELECT version FROM config_versions WHERE scope = ?)",
+                             {std::string(tenant_id)}));
   ConfigVersions v;
-  for (const auto& r : rows) (r.TextView(0).empty() ? v.platform : v.tenant) = r.Int(1);
+  if (row) {
+    v.platform = row->Int(0);
+    v.tenant = row->Int(1);
+  }
   return v;
 }
 

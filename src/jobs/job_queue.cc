@@ -89,7 +89,8 @@ Result<int64_t> Enqueue(store::Txn& txn, std::string_view tenant_id, std::string
   STEWARD_RETURN_IF_ERROR(RequireWritable(txn));
   if (tenant_id.empty()) return Status::InvalidArgument("tenant_id is required", "tenant_id");
   if (type.empty()) return Status::InvalidArgument("job type is required", "type");
-  if (!ParseJson(payload_json).ok()) {
+  // Validated without building it (no allocation); payloads are made by this process.
+  if (!Json::accept(payload_json)) {
     return Status::InvalidArgument("job payload is not valid JSON", "payload");
   }
   std::string tenant(tenant_id), job_type(type), key(dedupe_key);
