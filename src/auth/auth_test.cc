@@ -168,6 +168,30 @@ TEST_F(HsVerifierTest, NotBeforeAndIssuedAt) {
   EXPECT_TRUE(VerifyClaims(c).ok());
 }
 
+// A token accepted once is remembered, but its times are checked again on every use.
+TEST_F(HsVerifierTest, RememberedTokensAreStillCheckedAgainstTheClock) {
+  Json c = BaseClaims();
+  c["nbf"] = kNowS + 120;
+  c["exp"] = kNowS + 600;
+  std::string token = MakeToken(HeaderFor("HS256"), c, Signer::kHs256);
+  EXPECT_TRUE(IsUnauthenticated(verifier_->Verify(token), "not valid yet"));
+  clock_.Advance(70 * 1000);  // nbf now within the skew
+  auto p = verifier_->Verify(token);
+  ASSERT_TRUE(p.ok()) << p.status().ToString();
+  EXPECT_EQ(p->expires_at_ms, (kNowS + 600) * 1000);
+  EXPECT_TRUE(verifier_->Verify(token).ok());
+  clock_.Advance(-70 * 1000);  // a clock stepped back: not valid yet again
+  EXPECT_TRUE(IsUnauthenticated(verifier_->Verify(token), "not valid yet"));
+  clock_.Advance(700 * 1000);
+  EXPECT_TRUE(IsUnauthenticated(verifier_->Verify(token), "expired"));
+  // A token differing in one signature byte is verified in full, not matched.
+  clock_.Advance(-600 * 1000);
+  ASSERT_TRUE(verifier_->Verify(token).ok());
+  std::string forged = token;
+  forged.back() = forged.back() == 'A' ? 'B' : 'A';
+  EXPECT_TRUE(IsUnauthenticated(verifier_->Verify(forged), ""));
+}
+
 TEST_F(HsVerifierTest, SubjectRequired) {
   Json c = BaseClaims();
   c.erase("sub");

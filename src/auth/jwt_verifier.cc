@@ -7,9 +7,11 @@
 #include <cctype>
 #include <cmath>
 #include <fstream>
+#include <mutex>
 #include <optional>
 #include <set>
 #include <sstream>
+#include <unordered_map>
 
 #include "auth/jwt_claims.h"
 #include "auth/public_key.h"
@@ -262,7 +264,18 @@ struct JwtVerifier::State {
   const Clock* clock = nullptr;
 };
 
-JwtVerifier::JwtVerifier(std::unique_ptr<const State> state) : state_(std::move(state)) {}
+// Accepted tokens: the principal and the time claims (exp, nbf) to check again on every use.
+struct JwtVerifier::Remembered {
+  struct Entry {
+    Principal principal;
+    Json times;  // {"exp": …, "nbf": …} as in the token
+  };
+  std::mutex mu;
+  std::unordered_map<std::string, Entry> entries;  // GUARDED_BY(mu)
+};
+
+JwtVerifier::JwtVerifier(std::unique_ptr<const State> state)
+    : state_(std::move(state)), remembered_(std::make_unique<Remembered>()) {}
 JwtVerifier::~JwtVerifier() = default;
 
 size_t JwtVerifier::public_key_count() const { return state_->keys.size(); }
@@ -315,6 +328,17 @@ Result<Principal> JwtVerifier::Verify(std::string_view token) const {
   }
   std::string_view payload_part = token.substr(dot1 + 1, dot2 - dot1 - 1);
   std::string_view signature_part = token.substr(dot2 + 1);
+  const State& s = *state_;
+  {
+    std::lock_guard<std::mutex> lock(remembered_->mu);
+    auto it = remembered_->entries.find(std::string(token));
+    if (it != remembered_->entries.end()) {
+      int64_t expires_at_ms = 0;
+      STEWARD_RETURN_IF_ERROR(
+          CheckTimes(it->second.times, s.clock->NowMs(), s.clock_skew_ms, &expires_at_ms));
+      return it->second.principal;
+    }
+  }
 
   STEWARD_ASSIGN_OR_RETURN(Header header, ParseHeader(token.substr(0, dot1)));
   std::string payload, signature;
@@ -327,12 +351,22 @@ Result<Principal> JwtVerifier::Verify(std::string_view token) const {
     return Unauth("malformed ES256 signature");
   }
 
-  const State& s = *state_;
   STEWARD_RETURN_IF_ERROR(
       CheckSignature(header, token, token.substr(0, dot2), signature, s.hs256_secret, s.keys));
   auto claims = ParseJsonObject(payload);
   if (!claims.ok()) return Unauth("malformed token payload");
-  return PrincipalFromClaims(*claims, s.clock->NowMs(), s.clock_skew_ms, s.issuer, s.audience);
+  STEWARD_ASSIGN_OR_RETURN(
+      Principal principal,
+      PrincipalFromClaims(*claims, s.clock->NowMs(), s.clock_skew_ms, s.issuer, s.audience));
+  Remembered::Entry entry{principal, Json::object()};
+  for (std::string_view name : {kClaimExpires, kClaimNotBefore}) {
+    auto it = claims->find(name);
+    if (it != claims->end()) entry.times[std::string(name)] = *it;
+  }
+  std::lock_guard<std::mutex> lock(remembered_->mu);
+  if (remembered_->entries.size() >= kMaxRememberedTokens) remembered_->entries.clear();
+  remembered_->entries.emplace(std::string(token), std::move(entry));
+  return principal;
 }
 
 }  // namespace steward::auth

@@ -22,7 +22,10 @@
 // Every refusal is Status::Unauthenticated with a message that says what was wrong (never
 // echoing token content).
 //
-// Thread-safe: immutable after Create; Verify may be called concurrently.
+// Thread-safe: keys and rules are immutable after Create; Verify may be called concurrently.
+// Verify remembers up to kMaxRememberedTokens tokens it accepted (keyed by their exact bytes, so
+// any other token, however similar, is verified in full): a repeated token skips the signature
+// and claim parsing, but `exp` and `nbf` are checked against the clock on every call.
 
 #include <cstdint>
 #include <memory>
@@ -81,11 +84,15 @@ class JwtVerifier {
   // How many asymmetric keys were loaded (PEM and JWKS); for start-up logs.
   size_t public_key_count() const;
 
+ static constexpr size_t kMaxRememberedTokens = 1024;
+
  private:
   struct State;
+  struct Remembered;
   explicit JwtVerifier(std::unique_ptr<const State> state);
 
   std::unique_ptr<const State> state_;
+  std::unique_ptr<Remembered> remembered_;  // accepted tokens; internally locked
 };
 
 }  // namespace steward::auth

@@ -91,15 +91,16 @@ Status AutonomyService::CreateIntent(const Actor& actor, const Json& body, Json*
     intent.created_at = now;
     intent.updated_at = now;
     intent.created_by = actor.subject;
-    STEWARD_RETURN_IF_ERROR(InsertIntent(txn, intent));
     data["registry_version"] = intent.registry_version;
     auto e = ledger::Append(txn, actor.tenant_id, now,
                             Meta(intent, ledger::kIntentCreated, actor.subject), data);
     if (!e.ok()) return e.status();
+    // The gate decides the new intent in memory; its row is then written once, decided.
     if (req.run_gate) {
       STEWARD_ASSIGN_OR_RETURN(outcome, RunGateOnIntent(txn, &intent, actor.subject, now,
-                                                        &gate_config_));
+                                                        &gate_config_, /*intent_stored=*/false));
     }
+    STEWARD_RETURN_IF_ERROR(InsertIntent(txn, intent));
     *created = true;
     return Status::Ok();
   });

@@ -68,9 +68,10 @@ Json EvaluatedData(const GateOutcome& o, Json inputs) {
 }
 
 // Records a decision that is not an auto-execution: the intent's gate field, its status (a
-// PROPOSED intent waits for approval; a policy BLOCK ends it) and POLICY_EVALUATED.
+// PROPOSED intent waits for approval; a policy BLOCK ends it) and POLICY_EVALUATED. The intent's
+// row is updated when `stored` (else its creator inserts it afterwards).
 Status Record(store::Txn& txn, Intent* intent, const GateOutcome& o, const Json& inputs,
-              std::string_view actor, int64_t now_ms, bool update_intent) {
+              std::string_view actor, int64_t now_ms, bool update_intent, bool stored) {
   if (update_intent) {
     GateDecision d{o.result, o.reason, o.explanation, o.policy_version, o.policy_clause, now_ms};
     intent->gate = d;
@@ -80,7 +81,7 @@ Status Record(store::Txn& txn, Intent* intent, const GateOutcome& o, const Json&
       intent->status = std::string(kStatusAwaitingApproval);
     }
     intent->updated_at = now_ms;
-    STEWARD_RETURN_IF_ERROR(UpdateIntent(txn, *intent));
+    if (stored) STEWARD_RETURN_IF_ERROR(UpdateIntent(txn, *intent));
   }
   auto e = ledger::Append(txn, intent->tenant_id, now_ms,
                           Meta(*intent, ledger::kPolicyEvaluated, actor), EvaluatedData(o, inputs));
@@ -341,7 +342,7 @@ Result<GateOutcome> RunGate(store::Txn& txn, std::string_view tenant_id,
 }
 
 Result<GateOutcome> RunGateOnIntent(store::Txn& txn, Intent* intent, std::string_view actor,
-                                    int64_t now_ms, GateConfigCache* cache) {
+                                    int64_t now_ms, GateConfigCache* cache, bool intent_stored) {
   const std::string& tenant = intent->tenant_id;
   Json inputs;
   std::optional<Screen> early = ScreenStatus(*intent, now_ms, &inputs);
@@ -370,7 +371,8 @@ Result<GateOutcome> RunGateOnIntent(store::Txn& txn, Intent* intent, std::string
   Screen& s = *early;
   GateOutcome& o = s.o;
   if (s.next == Screen::Next::kRecord) {
-    STEWARD_RETURN_IF_ERROR(Record(txn, intent, o, s.inputs, actor, now_ms, s.update_intent));
+    STEWARD_RETURN_IF_ERROR(Record(txn, intent, o, s.inputs, actor, now_ms, s.update_intent,
+                                   intent_stored));
     return o;
   }
 
@@ -400,7 +402,7 @@ Result<GateOutcome> RunGateOnIntent(store::Txn& txn, Intent* intent, std::string
                     std::to_string(b.type_used) + " of " + std::to_string(*b.type_limit) + ").";
       o.policy_clause = "gate.budget_available";
     }
-    STEWARD_RETURN_IF_ERROR(Record(txn, intent, o, s.inputs, actor, now_ms, true));
+    STEWARD_RETURN_IF_ERROR(Record(txn, intent, o, s.inputs, actor, now_ms, true, intent_stored));
     return o;
   }
 
@@ -410,7 +412,7 @@ Result<GateOutcome> RunGateOnIntent(store::Txn& txn, Intent* intent, std::string
   s.inputs["budget"] = ConsumedBudgetInputs(b);
   o.result = std::string(kResultAutoExecuted);
   Approve(intent, o, now_ms);
-  STEWARD_RETURN_IF_ERROR(UpdateIntent(txn, *intent));
+  if (intent_stored) STEWARD_RETURN_IF_ERROR(UpdateIntent(txn, *intent));
   Json eval = EvaluatedData(o, std::move(s.inputs));
   Json approved = ApprovedData(*intent, ApprovedBudget(b));
   ledger::AppendRequest evaluated = Meta(*intent, ledger::kPolicyEvaluated, actor);

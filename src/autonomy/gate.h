@@ -75,9 +75,12 @@ Result<GateOutcome> RunGate(store::Txn& txn, std::string_view tenant_id,
                             std::string_view actor, int64_t now_ms,
                             GateConfigCache* cache = nullptr);
 
-// The same, on an intent already loaded in this transaction (intent creation). Updates `intent`.
+// The same, on an intent already loaded in this transaction. Updates `intent`, and its row when
+// `intent_stored`; intent creation runs the gate on the new intent before storing it (false)
+// and then inserts it once, in its decided state.
 Result<GateOutcome> RunGateOnIntent(store::Txn& txn, Intent* intent, std::string_view actor,
-                                    int64_t now_ms, GateConfigCache* cache = nullptr);
+                                    int64_t now_ms, GateConfigCache* cache = nullptr,
+                                    bool intent_stored = true);
 
 // The configuration that steps 4–7 read for one intent: its tenant's, its account's, its action
 // type's at the intent's pinned registry version.

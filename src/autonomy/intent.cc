@@ -27,10 +27,10 @@ Json GateJson(const GateDecision& g) {
 }
 
 Json ApprovalJson(const Approval& a) {
-  Json j = {{"source", a.source},
-            {"by", a.by},
-            {"at", FormatTimestamp(a.at)},
-            {"edited_fields", a.edited_fields}};
+  Json j = JsonObject({{"source", a.source},
+                       {"by", a.by},
+                       {"at", FormatTimestamp(a.at)},
+                       {"edited_fields", a.edited_fields}});
   if (!a.comment.empty()) j["comment"] = a.comment;
   return j;
 }
@@ -337,19 +337,19 @@ Status ListIntents(store::Txn& txn, std::string_view tenant_id, const IntentFilt
 }
 
 void GateDecisionToJson(const GateDecision& g, Json* out) {
-  *out = Json{{"result", g.result},
-              {"reason", g.reason},
-              {"explanation", g.explanation},
-              {"policy_version", g.policy_version},
-              {"policy_clause", g.policy_clause},
-              {"decided_at", FormatTimestamp(g.decided_at)}};
+  *out = JsonObject({{"result", g.result},
+                     {"reason", g.reason},
+                     {"explanation", g.explanation},
+                     {"policy_version", g.policy_version},
+                     {"policy_clause", g.policy_clause},
+                     {"decided_at", FormatTimestamp(g.decided_at)}});
 }
 
 void IntentToJson(const Intent& i, Json* out) {
   auto opt = [](const auto& v) -> Json { return v ? Json(*v) : Json(nullptr); };
   Json params = ParseJson(i.parameters_json).value();
   Json target = ParseJson(i.target_json).value();
-  *out = Json{
+  *out = JsonObject({
       {"action_intent_id", i.action_intent_id},
       {"tenant_id", i.tenant_id},
       {"account_id", i.account_id},
@@ -360,10 +360,9 @@ void IntentToJson(const Intent& i, Json* out) {
       {"confidence_score", opt(i.confidence_score)},
       {"risk_level", opt(i.risk_level)},
       {"expires_at", i.expires_at ? Json(FormatTimestamp(*i.expires_at)) : Json(nullptr)},
-      {"execution_policy",
-       {{"retry_count", i.execution_policy.retry_count},
-        {"timeout_seconds", i.execution_policy.timeout_seconds},
-        {"max_attempts", i.execution_policy.max_attempts}}},
+      {"execution_policy", JsonObject({{"retry_count", i.execution_policy.retry_count},
+                                       {"timeout_seconds", i.execution_policy.timeout_seconds},
+                                       {"max_attempts", i.execution_policy.max_attempts}})},
       {"registry_version", i.registry_version},
       {"original_decision_id", opt(i.original_decision_id)},
       {"trace_id", opt(i.trace_id)},
@@ -373,7 +372,7 @@ void IntentToJson(const Intent& i, Json* out) {
       {"status", i.status},
       {"gate", i.gate ? GateJson(*i.gate) : Json(nullptr)},
       {"approval", i.approval ? ApprovalJson(*i.approval) : Json(nullptr)},
-  };
+  });
 }
 
 }  // namespace steward::autonomy
