@@ -173,6 +173,14 @@ class ServerCore {
   // Access log and on_complete hook for one answered request.
   void Complete(const HttpRequest& req, const HttpResponse& resp,
                 SteadyClock::time_point start) const;
+  // Asynchronous handler calls whose responder still exists somewhere (Session::AsyncCall);
+  // Stop waits for them as it joins the handler pool, so no answer arrives, and no session is
+  // released, after the io_context and this object are gone.
+  void AsyncBegan() { async_pending_.fetch_add(1); }
+  void AsyncEnded() {
+    std::lock_guard<std::mutex> lock(async_mu_);
+    if (async_pending_.fetch_sub(1) == 1) async_idle_.notify_all();
+  }
 
  private:
   void DoAccept();
@@ -197,6 +205,10 @@ class ServerCore {
   std::unique_ptr<net::thread_pool> handler_pool_;
   std::vector<std::thread> io_threads_;
 
+  std::atomic<int> async_pending_{0};
+  std::mutex async_mu_;
+  std::condition_variable async_idle_;
+
   mutable std::mutex mu_;
   std::condition_variable sessions_empty_;
   std::unordered_map<Session*, std::weak_ptr<Session>> sessions_;  // GUARDED_BY(mu_)
@@ -204,7 +216,8 @@ class ServerCore {
 
 // One connection. All members are touched only on the connection's strand, except `request_`,
 // which a handler thread reads while the strand leaves it alone (state kBusy; the posts to
-// and from the pool order the accesses).
+// and from the pool order the accesses). An asynchronous handler runs on the strand itself and
+// its answer is posted back to it.
 class Session : public std::enable_shared_from_this<Session> {
  public:
   Session(ServerCore* server, tcp::socket socket)
@@ -366,31 +379,81 @@ class Session : public std::enable_shared_from_this<Session> {
         return Respond(UnsupportedMediaTypeResponse(type), /*close=*/false);
       }
     }
+    if (match.async_handler) return RunAsyncHandler(*match.async_handler, match.params);
     net::post(server_->handler_pool(),
               [self = shared_from_this(), handler = match.handler,
                params = std::move(match.params)]() mutable { self->RunHandler(*handler, params); });
   }
 
-  // On a handler thread.
-  void RunHandler(const Handler& handler, const PathParams& params) {
-    HttpResponse resp;
+  // One asynchronous handler's call. Every copy of its responder shares it; the last one to go
+  // releases the session and then tells the server (AsyncEnded), so Stop, which waits for that,
+  // never sees a session outlive it.
+  struct AsyncCall {
+    explicit AsyncCall(std::shared_ptr<Session> s) : session(std::move(s)) {
+      session->server_->AsyncBegan();
+    }
+    ~AsyncCall() {
+      ServerCore* server = session->server_;
+      session.reset();
+      server->AsyncEnded();
+    }
+    std::shared_ptr<Session> session;
+    std::atomic<bool> answered{false};
+  };
+
+  // On the strand: an asynchronous handler runs here and answers later, from any thread; the
+  // response it hands back is built on the strand.
+  void RunAsyncHandler(const AsyncHandler& handler, const PathParams& params) {
+    auto call = std::make_shared<AsyncCall>(shared_from_this());
+    Responder respond = [call](ResponseFn make) {
+      if (call->answered.exchange(true)) return;  // a second answer is a handler bug; ignore it
+      net::post(call->session->executor(),
+                [self = call->session, make = std::move(make)]() mutable {
+                  self->Finish(self->Guarded([&] { return make(); }));
+                });
+    };
+    bool threw = true;
+    HttpResponse failed = Guarded([&] {
+      handler(request_, params, std::move(respond));
+      threw = false;
+      return HttpResponse{};
+    });
+    // A handler that threw before answering gets its 500 here.
+    if (threw && !call->answered.exchange(true)) Finish(std::move(failed));
+  }
+
+  // Runs `fn`; an exception becomes a logged 500 INTERNAL response.
+  template <typename Fn>
+  HttpResponse Guarded(Fn&& fn) {
     try {
-      resp = handler(request_, params);
+      return fn();
     } catch (const std::exception& e) {
       log::Event(log::Level::kError, "http_handler_exception",
                  {{"method", request_.method},
                   {"route", request_.route},
                   {"request_id", request_.request_id},
                   {"error", e.what()}});
-      resp = ErrorResponse(Status::Internal("internal error"));
     } catch (...) {
       log::Event(log::Level::kError, "http_handler_exception",
                  {{"method", request_.method},
                   {"route", request_.route},
                   {"request_id", request_.request_id},
                   {"error", "unknown exception"}});
-      resp = ErrorResponse(Status::Internal("internal error"));
     }
+    return ErrorResponse(Status::Internal("internal error"));
+  }
+
+  // On the strand: a handler's response goes out.
+  void Finish(HttpResponse resp) {
+    WireResponse wire = ToWire(&resp, request_.request_id, version_);
+    server_->Complete(request_, resp, start_);
+    AttachBody(&resp, &wire);
+    Write(std::move(wire), /*close=*/false);
+  }
+
+  // On a handler thread.
+  void RunHandler(const Handler& handler, const PathParams& params) {
+    HttpResponse resp = Guarded([&] { return handler(request_, params); });
     WireResponse wire = ToWire(&resp, request_.request_id, version_);
     server_->Complete(request_, resp, start_);
     AttachBody(&resp, &wire);
@@ -671,6 +734,12 @@ void ServerCore::Stop() {
   handler_pool_->stop();  // drops queued work; join waits for running handlers only
   handler_pool_->join();
   handler_pool_.reset();
+  {
+    // Like the pool's running handlers, pending asynchronous ones are waited for: their answers
+    // are posted to the (stopped) io_context and destroyed with it below.
+    std::unique_lock<std::mutex> lock(async_mu_);
+    async_idle_.wait(lock, [this] { return async_pending_.load() == 0; });
+  }
   accept_retry_.reset();
   acceptor_.reset();
   ioc_.reset();  // destroys the sessions still queued in it

@@ -18,6 +18,7 @@
 #include <fstream>
 #include <map>
 #include <mutex>
+#include <future>
 #include <thread>
 #include <utility>
 
@@ -720,6 +721,76 @@ TEST_F(HttpServerTest, StopLetsInFlightRequestsFinish) {
   // No longer accepting.
   RawConn late(port_, 2000);
   EXPECT_FALSE(late.connected() && late.Send(Get("/v1/intents/1")) && late.Read(&r));
+}
+
+// An asynchronous route: the handler returns at once and answers later from another thread
+// (as the store's syncer does); the answer goes out on the connection, keep-alive intact. One
+// that throws before answering is a 500; a second answer is ignored.
+TEST_F(HttpServerTest, AsyncHandlersAnswerFromAnotherThread) {
+  std::vector<std::thread> answerers;
+  std::mutex answerers_mu;
+  router_.AddAsync("POST", "/async/{id}",
+                   [&](const HttpRequest& req, const PathParams& p, Responder respond) {
+                     std::string id = p.Get("id");
+                     size_t size = req.body.size();
+                     std::lock_guard<std::mutex> lock(answerers_mu);
+                     answerers.emplace_back([id, size, respond] {
+                       std::this_thread::sleep_for(milliseconds(20));
+                       respond([id, size] {
+                         return JsonResponse(201, Json{{"id", id}, {"size", size}}.dump());
+                       });
+                       respond([] { return JsonResponse(200, R"({"second":true})"); });
+                     });
+                   });
+  router_.AddAsync("GET", "/async-throw",
+                   [](const HttpRequest&, const PathParams&, Responder) {
+                     throw std::runtime_error("async handler bug");
+                   });
+  StartServer();
+  RawConn c(port_);
+  for (int i = 0; i < 3; ++i) {
+    std::string id = "a" + std::to_string(i);
+    ASSERT_TRUE(c.Send("POST /async/" + id + " HTTP/1.1\r\nHost: x\r\nContent-Type: "
+                       "application/json\r\nContent-Length: 2\r\n\r\n{}"));
+    Reply r;
+    ASSERT_TRUE(c.Read(&r));
+    EXPECT_EQ(r.status, 201);
+    EXPECT_EQ(r.json()["id"], id);
+    EXPECT_EQ(r.json()["size"], 2);
+  }
+  Reply r = Fetch(port_, "GET", "/async-throw");
+  EXPECT_EQ(r.status, 500);
+  EXPECT_EQ(r.json()["error"]["code"], "INTERNAL");
+  EXPECT_EQ(Fetch(port_, "GET", "/v1/intents/1").status, 200);
+  std::lock_guard<std::mutex> lock(answerers_mu);
+  for (auto& t : answerers) t.join();
+}
+
+// Stop waits for an asynchronous handler that has not answered yet, as it waits for a running
+// handler thread; the late answer is dropped, never written to a closed server.
+TEST_F(HttpServerTest, StopWaitsForPendingAsyncAnswers) {
+  std::promise<Responder> pending;
+  auto pending_future = pending.get_future();
+  router_.AddAsync("GET", "/async-late", [&](const HttpRequest&, const PathParams&,
+                                             Responder respond) {
+    pending.set_value(std::move(respond));
+  });
+  StartServer();
+  RawConn c(port_);
+  ASSERT_TRUE(c.Send(Get("/async-late")));
+  ASSERT_EQ(pending_future.wait_for(std::chrono::seconds(5)), std::future_status::ready);
+  Responder respond = pending_future.get();
+  std::atomic<bool> stopped{false};
+  std::thread stopper([&] {
+    server_->Stop();
+    stopped = true;
+  });
+  std::this_thread::sleep_for(milliseconds(300));
+  EXPECT_FALSE(stopped.load()) << "Stop returned while an async handler had not answered";
+  respond([] { return JsonResponse(200, R"({"late":true})"); });
+  respond = nullptr;  // the last reference to the call: the server may now finish stopping
+  stopper.join();
+  EXPECT_TRUE(stopped.load());
 }
 
 TEST_F(HttpServerTest, StartFailsWhenPortIsBusy) {

@@ -22,19 +22,39 @@ Status ListWith(const ApiDeps& deps, const Call& c, std::string status, Json* ou
 
 void RegisterIntentRoutes(Router& r, const ApiDeps& d) {
   using auth::Role;
-  Route(r, d, "POST", "/v1/intents", Role::kAgent, [d](const Call& c, Json* out, int* status) {
-    bool created = false;
-    Status st = d.autonomy->CreateIntent(c.actor, c.body, out, &created);
-    if (st.ok()) {
-      *status = created ? 201 : 200;
-      if (d.metrics && out->contains("gate") && (*out)["gate"].is_object() &&
-          (*out)["gate"].contains("reason") && created) {
-        d.metrics->RecordGateResult((*out)["gate"]["result"].get<std::string>(),
-                                    (*out)["gate"]["reason"].get<std::string>());
-      }
+  // Creating an intent is a store write: on a store that commits asynchronously (SQLite's group
+  // commit) no thread waits for it.
+  auto created_response = [d](const Status& st, bool created, Json* out, int* status) {
+    if (!st.ok()) return st;
+    *status = created ? 201 : 200;
+    if (d.metrics && created && out->contains("gate") && (*out)["gate"].is_object() &&
+        (*out)["gate"].contains("reason")) {
+      d.metrics->RecordGateResult((*out)["gate"]["result"].get<std::string>(),
+                                  (*out)["gate"]["reason"].get<std::string>());
     }
     return st;
-  });
+  };
+  if (d.store && d.store->async_writes()) {
+    RouteAsync(r, d, "POST", "/v1/intents", Role::kAgent,
+               [d, created_response](const Call& c, std::function<void(FillFn)> finish) {
+                 d.autonomy->CreateIntentAsync(
+                     c.actor, c.body,
+                     [created_response, finish](autonomy::AutonomyService::CreateAnswer answer) {
+                       finish([created_response, answer](Json* out, int* status) {
+                         bool created = false;
+                         Status st = answer(out, &created);
+                         return created_response(st, created, out, status);
+                       });
+                     });
+               });
+  } else {
+    Route(r, d, "POST", "/v1/intents", Role::kAgent,
+          [d, created_response](const Call& c, Json* out, int* status) {
+            bool created = false;
+            Status st = d.autonomy->CreateIntent(c.actor, c.body, out, &created);
+            return created_response(st, created, out, status);
+          });
+  }
   Route(r, d, "GET", "/v1/intents", Role::kViewer,
         [d](const Call& c, Json* out, int*) { return ListWith(d, c, "", out); });
   Route(r, d, "GET", "/v1/inbox", Role::kViewer, [d](const Call& c, Json* out, int*) {

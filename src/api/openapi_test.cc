@@ -231,7 +231,7 @@ class ServedApi {
     req.path = path;
     req.route = pattern;
     if (!role.empty()) req.headers.emplace_back("authorization", "Bearer " + Token(role));
-    return (*match.handler)(req, match.params);
+    return Router::RunAndWait(match, req);
   }
 
  private:
@@ -319,7 +319,7 @@ class OpenApiTest : public ::testing::Test {
 TEST_F(OpenApiTest, ServedDocumentIsTheFileByteForByte) {
   auto match = api_->router().Match("GET", kDocumentRoute);
   ASSERT_EQ(match.kind, Router::RouteMatch::Kind::kFound);
-  HttpResponse resp = (*match.handler)(HttpRequest{}, match.params);
+  HttpResponse resp = Router::RunAndWait(match, HttpRequest{});
   EXPECT_EQ(resp.status, 200);
   EXPECT_EQ(resp.content_type, "application/json");
   std::string cache_control;

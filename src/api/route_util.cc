@@ -49,55 +49,103 @@ HttpResponse Respond(const Status& st, const Json& out, int status) {
 
 }  // namespace
 
+namespace {
+
+// Authed's checks: bearer authentication, the role, a query/body tenant_id equal to the token's,
+// a JSON object body for POST/PUT. On success fills `principal` and `body`; else the response.
+std::optional<HttpResponse> Admit(const ApiDeps& deps, const std::string& method, auth::Role role,
+                                  const HttpRequest& req, auth::Principal* principal, Json* body) {
+  auto verified = Authenticate(deps, req);
+  if (!verified.ok()) return ErrorResponse(verified.status());
+  *principal = std::move(verified).value();
+  if (!auth::HasRole(*principal, role)) {
+    return ErrorResponse(Status::PermissionDenied(
+        "this call needs the " + std::string(auth::RoleName(role)) + " role"));
+  }
+  // Every occurrence: a repeated tenant_id must not hide another tenant behind the first.
+  for (const auto& [name, value] : req.query) {
+    if (name == "tenant_id" && value != principal->tenant_id) {
+      return ErrorResponse(Status::PermissionDenied("tenant_id does not match the token's tenant"));
+    }
+  }
+  *body = Json::object();
+  if (method == "POST" || method == "PUT") {
+    if (!req.body.empty()) {
+      auto parsed = ParseJsonObject(req.body);
+      if (!parsed.ok()) return ErrorResponse(parsed.status());
+      *body = std::move(parsed).value();
+    }
+    auto t = body->find("tenant_id");
+    if (t != body->end() && (!t->is_string() || t->get<std::string>() != principal->tenant_id)) {
+      return ErrorResponse(Status::PermissionDenied("tenant_id does not match the token's tenant"));
+    }
+  }
+  return std::nullopt;
+}
+
+void RecordRequest(const ApiDeps& deps, const std::string& method, const std::string& pattern,
+                   int status, std::chrono::steady_clock::time_point start) {
+  if (!deps.metrics) return;
+  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  deps.metrics->RecordRequest(method, pattern, status, secs);
+}
+
+}  // namespace
+
 Handler Authed(const ApiDeps& deps, std::string method, std::string pattern, auth::Role role,
                CallFn fn) {
   return [deps, method, pattern, role, fn](const HttpRequest& req,
                                            const PathParams& params) -> HttpResponse {
     auto start = std::chrono::steady_clock::now();
     HttpResponse resp = [&]() -> HttpResponse {
-      auto principal = Authenticate(deps, req);
-      if (!principal.ok()) return ErrorResponse(principal.status());
-      if (!auth::HasRole(*principal, role)) {
-        return ErrorResponse(Status::PermissionDenied(
-            "this call needs the " + std::string(auth::RoleName(role)) + " role"));
-      }
-      // Every occurrence: a repeated tenant_id must not hide another tenant behind the first.
-      for (const auto& [name, value] : req.query) {
-        if (name == "tenant_id" && value != principal->tenant_id) {
-          return ErrorResponse(
-              Status::PermissionDenied("tenant_id does not match the token's tenant"));
-        }
-      }
-      Json body = Json::object();
-      if (method == "POST" || method == "PUT") {
-        if (!req.body.empty()) {
-          auto parsed = ParseJsonObject(req.body);
-          if (!parsed.ok()) return ErrorResponse(parsed.status());
-          body = std::move(parsed).value();
-        }
-        auto t = body.find("tenant_id");
-        if (t != body.end() && (!t->is_string() || t->get<std::string>() != principal->tenant_id)) {
-          return ErrorResponse(
-              Status::PermissionDenied("tenant_id does not match the token's tenant"));
-        }
-      }
-      Call call{req, params, *principal, {principal->tenant_id, principal->subject}, body};
+      auth::Principal principal;
+      Json body;
+      if (auto refused = Admit(deps, method, role, req, &principal, &body)) return *refused;
+      Call call{req, params, principal, {principal.tenant_id, principal.subject}, body};
       Json out;
       int status = 200;
       Status st = fn(call, &out, &status);
       return Respond(st, out, status);
     }();
-    if (deps.metrics) {
-      double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-      deps.metrics->RecordRequest(method, pattern, resp.status, secs);
-    }
+    RecordRequest(deps, method, pattern, resp.status, start);
     return resp;
+  };
+}
+
+AsyncHandler AuthedAsync(const ApiDeps& deps, std::string method, std::string pattern,
+                         auth::Role role, AsyncCallFn fn) {
+  return [deps, method, pattern, role, fn](const HttpRequest& req, const PathParams& params,
+                                           Responder respond) {
+    auto start = std::chrono::steady_clock::now();
+    auto answer = [deps, method, pattern, start, respond](FillFn fill) {
+      respond([deps, method, pattern, start, fill = std::move(fill)]() -> HttpResponse {
+        Json out;
+        int status = 200;
+        Status st = fill(&out, &status);
+        HttpResponse resp = Respond(st, out, status);
+        RecordRequest(deps, method, pattern, resp.status, start);
+        return resp;
+      });
+    };
+    auth::Principal principal;
+    Json body;
+    if (auto refused = Admit(deps, method, role, req, &principal, &body)) {
+      RecordRequest(deps, method, pattern, refused->status, start);
+      return respond([resp = std::move(*refused)]() { return resp; });
+    }
+    Call call{req, params, principal, {principal.tenant_id, principal.subject}, body};
+    fn(call, std::move(answer));
   };
 }
 
 void Route(Router& router, const ApiDeps& deps, const std::string& method,
            const std::string& pattern, auth::Role role, CallFn fn) {
   router.Add(method, pattern, Authed(deps, method, pattern, role, std::move(fn)));
+}
+
+void RouteAsync(Router& router, const ApiDeps& deps, const std::string& method,
+                const std::string& pattern, auth::Role role, AsyncCallFn fn) {
+  router.AddAsync(method, pattern, AuthedAsync(deps, method, pattern, role, std::move(fn)));
 }
 
 }  // namespace steward::api

@@ -34,6 +34,21 @@ using CallFn = std::function<Status(const Call& call, nlohmann::json* out, int* 
 Handler Authed(const ApiDeps& deps, std::string method, std::string pattern, auth::Role role,
                CallFn fn);
 
+// An asynchronous handler's logic (Router::AddAsync): it runs on an I/O thread, so it must not
+// block, and answers exactly once, from any thread, by calling `finish` with a function that
+// fills `out` and may set `status`; that function runs on the I/O thread. `call` is valid only
+// until `fn` returns.
+using FillFn = std::function<Status(nlohmann::json* out, int* status)>;
+using AsyncCallFn = std::function<void(const Call& call, std::function<void(FillFn)> finish)>;
+
+// Authed for an asynchronous handler: the same checks, then `fn`.
+AsyncHandler AuthedAsync(const ApiDeps& deps, std::string method, std::string pattern,
+                         auth::Role role, AsyncCallFn fn);
+
+// Adds `fn` on `router` under (method, pattern) through AuthedAsync.
+void RouteAsync(Router& router, const ApiDeps& deps, const std::string& method,
+                const std::string& pattern, auth::Role role, AsyncCallFn fn);
+
 // Adds `fn` on `router` under (method, pattern) through Authed.
 void Route(Router& router, const ApiDeps& deps, const std::string& method,
            const std::string& pattern, auth::Role role, CallFn fn);

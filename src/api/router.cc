@@ -3,13 +3,16 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <future>
 #include <map>
+#include <memory>
 #include <set>
 
 namespace steward::api {
 
 struct Router::Route {
-  Handler handler;
+  Handler handler;     // one of handler and async is set
+  AsyncHandler async;
   std::string pattern;
   std::vector<std::string> param_names;  // in the order of their segments
   RouteOptions options;
@@ -51,9 +54,20 @@ Router::Router() : root_(std::make_unique<Node>()) {}
 Router::~Router() = default;
 
 void Router::Add(std::string method, std::string pattern, Handler handler, RouteOptions options) {
+  if (!handler) BadRoute(method, pattern, "empty handler");
+  AddRoute(std::move(method), std::move(pattern), std::move(handler), nullptr, options);
+}
+
+void Router::AddAsync(std::string method, std::string pattern, AsyncHandler handler,
+                      RouteOptions options) {
+  if (!handler) BadRoute(method, pattern, "empty handler");
+  AddRoute(std::move(method), std::move(pattern), nullptr, std::move(handler), options);
+}
+
+void Router::AddRoute(std::string method, std::string pattern, Handler handler,
+                      AsyncHandler async, RouteOptions options) {
   if (method.empty()) BadRoute(method, pattern, "empty method");
   if (pattern.empty() || pattern[0] != '/') BadRoute(method, pattern, "must start with '/'");
-  if (!handler) BadRoute(method, pattern, "empty handler");
   Node* node = root_.get();
   std::vector<std::string> names;
   for (std::string_view seg : SplitPath(pattern)) {
@@ -82,7 +96,8 @@ void Router::Add(std::string method, std::string pattern, Handler handler, Route
   if (node->methods.count(method)) BadRoute(method, pattern, "registered twice");
   routes_.emplace_back(method, pattern);
   node->methods.emplace(std::move(method),
-                        Route{std::move(handler), std::move(pattern), std::move(names), options});
+                        Route{std::move(handler), std::move(async), std::move(pattern),
+                              std::move(names), options});
 }
 
 void Router::Collect(const Node* node, const std::vector<std::string>& segments, size_t i,
@@ -126,7 +141,11 @@ Router::RouteMatch Router::Match(std::string_view method, std::string_view path)
       params.emplace_back(route.param_names[k], std::move(values[k]));
     }
     result.kind = RouteMatch::Kind::kFound;
-    result.handler = &route.handler;
+    if (route.async) {
+      result.async_handler = &route.async;
+    } else {
+      result.handler = &route.handler;
+    }
     result.params = PathParams(std::move(params));
     result.pattern = route.pattern;
     result.options = route.options;
@@ -142,5 +161,14 @@ Router::RouteMatch Router::Match(std::string_view method, std::string_view path)
 }
 
 std::vector<std::pair<std::string, std::string>> Router::Routes() const { return routes_; }
+
+HttpResponse Router::RunAndWait(const RouteMatch& match, const HttpRequest& request) {
+  if (match.handler) return (*match.handler)(request, match.params);
+  auto made = std::make_shared<std::promise<ResponseFn>>();
+  std::future<ResponseFn> response = made->get_future();
+  (*match.async_handler)(request, match.params,
+                         [made](ResponseFn make) { made->set_value(std::move(make)); });
+  return response.get()();
+}
 
 }  // namespace steward::api

@@ -33,6 +33,16 @@ namespace steward::api {
 // store). It must not let an exception escape (one that does becomes a 500 INTERNAL).
 using Handler = std::function<HttpResponse(const HttpRequest&, const PathParams&)>;
 
+// An asynchronous handler, for routes whose work is a store write that need not hold a thread
+// while it commits. It runs on the connection's I/O thread, so it must never block: it does its
+// CPU work, hands the write to the store (Store::WriteAsync) and returns. It answers exactly once,
+// from any thread, by calling `respond` with a function that builds the response; that function
+// runs on the connection's I/O thread. An exception escaping the handler before it has called
+// `respond` becomes a 500 INTERNAL.
+using ResponseFn = std::function<HttpResponse()>;
+using Responder = std::function<void(ResponseFn)>;
+using AsyncHandler = std::function<void(const HttpRequest&, const PathParams&, Responder)>;
+
 // Options of one route.
 struct RouteOptions {
   // When false (default), a POST/PUT/PATCH with a non-empty body must be Content-Type
@@ -53,11 +63,15 @@ class Router {
   // unique within the pattern; (method, pattern) is not registered yet. A violation is a
   // programming error: it is reported on stderr and aborts the process (at start-up).
   void Add(std::string method, std::string pattern, Handler handler, RouteOptions options = {});
+  // The same for an asynchronous handler.
+  void AddAsync(std::string method, std::string pattern, AsyncHandler handler,
+                RouteOptions options = {});
 
   struct RouteMatch {
     enum class Kind { kFound, kNotFound, kMethodNotAllowed };
     Kind kind = Kind::kNotFound;
-    const Handler* handler = nullptr;  // kFound: owned by the Router
+    const Handler* handler = nullptr;  // kFound: owned by the Router (null for an async route)
+    const AsyncHandler* async_handler = nullptr;  // kFound: set for an async route instead
     PathParams params;                 // kFound: decoded parameters
     std::string pattern;               // kFound: the matched pattern
     RouteOptions options;              // kFound: the route's options
@@ -68,12 +82,19 @@ class Router {
   // A path whose escapes are malformed is kNotFound.
   RouteMatch Match(std::string_view method, std::string_view path) const;
 
+  // Runs a found route's handler, sync or async, and returns its response: for an async route it
+  // blocks until the handler answers and builds the response on this thread. For tests and
+  // tools, never on an I/O thread.
+  static HttpResponse RunAndWait(const RouteMatch& match, const HttpRequest& request);
+
   // Every registered (method, pattern), in registration order.
   std::vector<std::pair<std::string, std::string>> Routes() const;
 
  private:
   struct Node;
   struct Route;
+  void AddRoute(std::string method, std::string pattern, Handler handler, AsyncHandler async,
+                RouteOptions options);
   void Collect(const Node* node, const std::vector<std::string>& segments, size_t i,
                std::vector<std::string>* captured,
                std::vector<std::pair<const Node*, std::vector<std::string>>>* out) const;

@@ -28,46 +28,43 @@ void AutonomyService::Wake() {
   if (waker_) waker_->Wake();
 }
 
-Status AutonomyService::CreateIntent(const Actor& actor, const Json& body, Json* out,
-                                     bool* created) {
-  int64_t now = clock_->NowMs();
-  CreateIntentRequest req;
-  STEWARD_RETURN_IF_ERROR(ParseCreateIntent(body, now, &req));
-  // What depends only on the request is built here, off the store's writer: the INTENT_CREATED
-  // data (its registry_version is filled in the transaction) and, after it, the response.
-  const Intent& r = req.intent;
-  Json data = JsonObject(
-      {{"action_type", r.action_type},
-       {"registry_version", nullptr},
-       {"parameters", ParseJson(r.parameters_json).value()},
-       {"target", ParseJson(r.target_json).value()},
-       {"confidence_score", r.confidence_score ? Json(*r.confidence_score) : Json(nullptr)},
-       {"risk_level", r.risk_level ? Json(*r.risk_level) : Json(nullptr)},
-       {"expires_at", r.expires_at ? Json(FormatTimestamp(*r.expires_at)) : Json(nullptr)},
-       {"original_decision_id",
-        r.original_decision_id ? Json(*r.original_decision_id) : Json(nullptr)}});
-  Intent intent;
-  std::optional<GateOutcome> outcome;
-  Status st = store_->Write([&](store::Txn& txn) -> Status {
+// One intent creation, shared by CreateIntent and CreateIntentAsync: what is built from the
+// request alone (off the store's writer), the transaction, and the answer built after it.
+struct AutonomyService::CreateOp {
+  CreateOp(const Actor& a, int64_t now_ms, GateConfigCache* c) : actor(a), now(now_ms), cache(c) {}
+
+  // Validates the body and builds the INTENT_CREATED data (its registry_version is filled in the
+  // transaction).
+  Status Prepare(const Json& body) {
+    STEWARD_RETURN_IF_ERROR(ParseCreateIntent(body, now, &req));
+    const Intent& r = req.intent;
+    data = JsonObject(
+        {{"action_type", r.action_type},
+         {"registry_version", nullptr},
+         {"parameters", ParseJson(r.parameters_json).value()},
+         {"target", ParseJson(r.target_json).value()},
+         {"confidence_score", r.confidence_score ? Json(*r.confidence_score) : Json(nullptr)},
+         {"risk_level", r.risk_level ? Json(*r.risk_level) : Json(nullptr)},
+         {"expires_at", r.expires_at ? Json(FormatTimestamp(*r.expires_at)) : Json(nullptr)},
+         {"original_decision_id",
+          r.original_decision_id ? Json(*r.original_decision_id) : Json(nullptr)}});
+    return Status::Ok();
+  }
+
+  // The transaction. May run more than once (a store re-runs a closure after a conflict), so it
+  // starts from the request every time.
+  Status Run(store::Txn& txn) {
+    existing.reset();
     outcome.reset();
-    *created = false;
+    created = false;
     intent = req.intent;
     intent.tenant_id = actor.tenant_id;
     if (req.id_given) {
-      STEWARD_ASSIGN_OR_RETURN(auto existing,
-                               LoadIntent(txn, actor.tenant_id, intent.action_intent_id));
+      STEWARD_ASSIGN_OR_RETURN(existing, LoadIntent(txn, actor.tenant_id, intent.action_intent_id));
       if (existing) {
         if (existing->content_hash != intent.content_hash) {
           return Status::Conflict("intent " + intent.action_intent_id +
                                   " already exists with different content");
-        }
-        Json ij;
-        IntentToJson(*existing, &ij);
-        *out = Json{{"intent", std::move(ij)}};
-        if (existing->gate) {
-          Json g;
-          GateDecisionToJson(*existing->gate, &g);
-          (*out)["gate"] = std::move(g);
         }
         return Status::Ok();
       }
@@ -97,24 +94,80 @@ Status AutonomyService::CreateIntent(const Actor& actor, const Json& body, Json*
     if (!e.ok()) return e.status();
     // The gate decides the new intent in memory; its row is then written once, decided.
     if (req.run_gate) {
-      STEWARD_ASSIGN_OR_RETURN(outcome, RunGateOnIntent(txn, &intent, actor.subject, now,
-                                                        &gate_config_, /*intent_stored=*/false));
+      STEWARD_ASSIGN_OR_RETURN(outcome, RunGateOnIntent(txn, &intent, actor.subject, now, cache,
+                                                        /*intent_stored=*/false));
     }
     STEWARD_RETURN_IF_ERROR(InsertIntent(txn, intent));
-    *created = true;
+    created = true;
     return Status::Ok();
-  });
-  if (!st.ok() || !*created) return st;
-  Json ij;
-  IntentToJson(intent, &ij);
-  *out = JsonObject({{"intent", std::move(ij)}});
-  if (outcome) {
-    Json gate;
-    GateOutcomeToJson(*outcome, intent.action_intent_id, &gate);
-    (*out)["gate"] = std::move(gate);
-    if (outcome->job_enqueued) Wake();
   }
-  return st;
+
+  bool Enqueued() const { return outcome && outcome->job_enqueued; }
+
+  // The answer to the transaction's result `st`.
+  Status Answer(const Status& st, Json* out, bool* created_out) const {
+    *created_out = false;
+    if (!st.ok()) return st;
+    const Intent& shown = existing ? *existing : intent;
+    Json ij;
+    IntentToJson(shown, &ij);
+    *out = JsonObject({{"intent", std::move(ij)}});
+    if (existing) {
+      if (existing->gate) {
+        Json g;
+        GateDecisionToJson(*existing->gate, &g);
+        (*out)["gate"] = std::move(g);
+      }
+      return st;
+    }
+    if (outcome) {
+      Json gate;
+      GateOutcomeToJson(*outcome, intent.action_intent_id, &gate);
+      (*out)["gate"] = std::move(gate);
+    }
+    *created_out = created;
+    return st;
+  }
+
+  const Actor actor;
+  const int64_t now;
+  GateConfigCache* const cache;
+  CreateIntentRequest req;
+  Json data;
+  // The transaction's results.
+  Intent intent;
+  std::optional<Intent> existing;
+  std::optional<GateOutcome> outcome;
+  bool created = false;
+};
+
+Status AutonomyService::CreateIntent(const Actor& actor, const Json& body, Json* out,
+                                     bool* created) {
+  *created = false;
+  CreateOp op(actor, clock_->NowMs(), &gate_config_);
+  STEWARD_RETURN_IF_ERROR(op.Prepare(body));
+  Status st = store_->Write([&](store::Txn& txn) { return op.Run(txn); });
+  if (st.ok() && op.Enqueued()) Wake();
+  return op.Answer(st, out, created);
+}
+
+void AutonomyService::CreateIntentAsync(const Actor& actor, const Json& body,
+                                        std::function<void(CreateAnswer)> done) {
+  auto op = std::make_shared<CreateOp>(actor, clock_->NowMs(), &gate_config_);
+  Status prepared = op->Prepare(body);
+  if (!prepared.ok()) {
+    return done([prepared](Json*, bool* created) {
+      *created = false;
+      return prepared;
+    });
+  }
+  store_->WriteAsync([op](store::Txn& txn) { return op->Run(txn); },
+                     [this, op, done = std::move(done)](Status st) {
+                       if (st.ok() && op->Enqueued()) Wake();
+                       done([op, st](Json* out, bool* created) {
+                         return op->Answer(st, out, created);
+                       });
+                     });
 }
 
 Status AutonomyService::GetIntent(const Actor& actor, std::string_view id, Json* out) {

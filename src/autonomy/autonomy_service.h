@@ -5,6 +5,7 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include <functional>
 #include <string>
 
 #include "autonomy/gate.h"
@@ -33,6 +34,13 @@ class AutonomyService {
   // different content; ResourceExhausted when the tenant's pending jobs exceed its bound.
   Status CreateIntent(const Actor& actor, const nlohmann::json& body, nlohmann::json* out,
                       bool* created);
+  // The same without holding the caller's thread while the write commits (Store::WriteAsync).
+  // `done` is called exactly once, possibly on a store thread, with an answer function; calling
+  // that (on any thread, any number of times) gives CreateIntent's status, `out` and `created`.
+  // The body is validated on the calling thread; `body` need not outlive the call.
+  using CreateAnswer = std::function<Status(nlohmann::json* out, bool* created)>;
+  void CreateIntentAsync(const Actor& actor, const nlohmann::json& body,
+                         std::function<void(CreateAnswer)> done);
   // GET /v1/intents/{id}; NotFound for another tenant's intent.
   Status GetIntent(const Actor& actor, std::string_view id, nlohmann::json* out);
   // GET /v1/intents (and /v1/inbox with status AWAITING_APPROVAL) → {items, next_cursor}.
@@ -44,6 +52,7 @@ class AutonomyService {
   Status Gate(const Actor& actor, const nlohmann::json& body, nlohmann::json* out);
 
  private:
+  struct CreateOp;
   void Wake();
 
   store::Store* store_;

@@ -127,6 +127,16 @@ class Store {
 
   // Runs `fn` in a read-write transaction; returns once committed durably. See the file comment.
   virtual Status Write(const std::function<Status(Txn&)>& fn) = 0;
+  // Write without holding the caller's thread: runs `fn` as Write does and calls `done` once with
+  // Write's result. Where async_writes() (SQLite), WriteAsync returns at once and `done` runs on
+  // a store thread once the commit is durable: it must be quick (hand the result to another
+  // thread) and must not call the store. Elsewhere (the default) it is Write on the calling
+  // thread, then `done`.
+  virtual void WriteAsync(std::function<Status(Txn&)> fn, std::function<void(Status)> done) {
+    done(Write(fn));
+  }
+  // True when WriteAsync returns before the write has committed.
+  virtual bool async_writes() const { return false; }
   // Runs `fn` in a read-only snapshot of committed data.
   virtual Status Read(const std::function<Status(Txn&)>& fn) = 0;
   // "sqlite" or "postgresql".

@@ -241,8 +241,23 @@ class SqliteTxn final : public Txn {
 
 struct WriteRequest {
   const std::function<Status(Txn&)>* fn;
-  std::promise<Status> done;
+  std::promise<Status> done;  // Write: the caller waits on it
+  // WriteAsync: the request owns the closure, is heap-allocated, and is answered through
+  // `on_done` and then deleted by whoever answers it.
+  std::function<Status(Txn&)> owned_fn;
+  std::function<void(Status)> on_done;
 };
+
+// Answers one request (see WriteRequest).
+void AnswerRequest(WriteRequest* req, Status st) {
+  if (req->on_done) {
+    auto done = std::move(req->on_done);
+    delete req;
+    done(std::move(st));
+  } else {
+    req->done.set_value(std::move(st));
+  }
+}
 
 // One committed batch waiting for the WAL sync that makes it durable (see SyncLoop).
 struct SyncGroup {
@@ -311,7 +326,7 @@ class SqliteStore final : public Store {
 
   Status Write(const std::function<Status(Txn&)>& fn) override {
     if (poisoned_.load()) return PoisonedError();
-    WriteRequest req{&fn, {}};
+    WriteRequest req{&fn, {}, {}, {}};
     auto fut = req.done.get_future();
     {
       std::lock_guard<std::mutex> lock(mu_);
@@ -321,6 +336,23 @@ class SqliteStore final : public Store {
     cv_.notify_one();
     return fut.get();
   }
+
+  void WriteAsync(std::function<Status(Txn&)> fn, std::function<void(Status)> done) override {
+    if (poisoned_.load()) return done(PoisonedError());
+    auto* req = new WriteRequest{nullptr, {}, std::move(fn), std::move(done)};
+    req->fn = &req->owned_fn;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (!stopping_) {
+        queue_.push_back(req);
+        req = nullptr;
+      }
+    }
+    if (req) return AnswerRequest(req, Status::Unavailable("store is closing"));
+    cv_.notify_one();
+  }
+
+  bool async_writes() const override { return true; }
 
   Status Read(const std::function<Status(Txn&)>& fn) override {
     std::unique_ptr<Conn> conn;
@@ -553,7 +585,7 @@ class SqliteStore final : public Store {
       SyncGroup& g = groups[k];
       for (size_t i = 0; i < g.requests.size(); ++i) {
         Status st = failed && g.results[i].ok() ? PoisonedError() : std::move(g.results[i]);
-        g.requests[i]->done.set_value(std::move(st));
+        AnswerRequest(g.requests[i], std::move(st));
       }
       if (failed) continue;
       for (std::string& ch : g.channels) {
