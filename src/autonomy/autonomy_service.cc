@@ -89,13 +89,16 @@ struct AutonomyService::CreateOp {
     intent.updated_at = now;
     intent.created_by = actor.subject;
     data["registry_version"] = intent.registry_version;
-    auto e = ledger::Append(txn, actor.tenant_id, now,
-                            Meta(intent, ledger::kIntentCreated, actor.subject), data);
-    if (!e.ok()) return e.status();
-    // The gate decides the new intent in memory; its row is then written once, decided.
+    ledger::AppendRequest created_entry = Meta(intent, ledger::kIntentCreated, actor.subject);
+    ledger::AppendEvent created_event{&created_entry, &data};
+    // The gate decides the new intent in memory, appending INTENT_CREATED with its own entries;
+    // the intent's row is then written once, decided.
     if (req.run_gate) {
       STEWARD_ASSIGN_OR_RETURN(outcome, RunGateOnIntent(txn, &intent, actor.subject, now, cache,
-                                                        /*intent_stored=*/false));
+                                                        /*intent_stored=*/false, &created_event));
+    } else {
+      auto e = ledger::AppendMany(txn, actor.tenant_id, now, {created_event});
+      if (!e.ok()) return e.status();
     }
     STEWARD_RETURN_IF_ERROR(InsertIntent(txn, intent));
     created = true;

@@ -71,7 +71,8 @@ Json EvaluatedData(const GateOutcome& o, Json inputs) {
 // PROPOSED intent waits for approval; a policy BLOCK ends it) and POLICY_EVALUATED. The intent's
 // row is updated when `stored` (else its creator inserts it afterwards).
 Status Record(store::Txn& txn, Intent* intent, const GateOutcome& o, const Json& inputs,
-              std::string_view actor, int64_t now_ms, bool update_intent, bool stored) {
+              std::string_view actor, int64_t now_ms, bool update_intent, bool stored,
+              const ledger::AppendEvent* preceding) {
   if (update_intent) {
     GateDecision d{o.result, o.reason, o.explanation, o.policy_version, o.policy_clause, now_ms};
     intent->gate = d;
@@ -83,8 +84,12 @@ Status Record(store::Txn& txn, Intent* intent, const GateOutcome& o, const Json&
     intent->updated_at = now_ms;
     if (stored) STEWARD_RETURN_IF_ERROR(UpdateIntent(txn, *intent));
   }
-  auto e = ledger::Append(txn, intent->tenant_id, now_ms,
-                          Meta(*intent, ledger::kPolicyEvaluated, actor), EvaluatedData(o, inputs));
+  ledger::AppendRequest evaluated = Meta(*intent, ledger::kPolicyEvaluated, actor);
+  Json data = EvaluatedData(o, inputs);
+  std::vector<ledger::AppendEvent> events;
+  if (preceding) events.push_back(*preceding);
+  events.emplace_back(&evaluated, &data);
+  auto e = ledger::AppendMany(txn, intent->tenant_id, now_ms, events);
   return e.ok() ? Status::Ok() : e.status();
 }
 
@@ -342,11 +347,16 @@ Result<GateOutcome> RunGate(store::Txn& txn, std::string_view tenant_id,
 }
 
 Result<GateOutcome> RunGateOnIntent(store::Txn& txn, Intent* intent, std::string_view actor,
-                                    int64_t now_ms, GateConfigCache* cache, bool intent_stored) {
+                                    int64_t now_ms, GateConfigCache* cache, bool intent_stored,
+                                    const ledger::AppendEvent* preceding) {
   const std::string& tenant = intent->tenant_id;
   Json inputs;
   std::optional<Screen> early = ScreenStatus(*intent, now_ms, &inputs);
   if (early && early->next == Screen::Next::kAlreadyPublished) {
+    if (preceding) {
+      auto e = ledger::AppendMany(txn, tenant, now_ms, {*preceding});
+      if (!e.ok()) return e.status();
+    }
     STEWARD_ASSIGN_OR_RETURN(BudgetCheck b, CheckBudget(txn, tenant, intent->account_id,
                                                         intent->action_type, now_ms));
     FillBudget(&early->o, b);
@@ -372,7 +382,7 @@ Result<GateOutcome> RunGateOnIntent(store::Txn& txn, Intent* intent, std::string
   GateOutcome& o = s.o;
   if (s.next == Screen::Next::kRecord) {
     STEWARD_RETURN_IF_ERROR(Record(txn, intent, o, s.inputs, actor, now_ms, s.update_intent,
-                                   intent_stored));
+                                   intent_stored, preceding));
     return o;
   }
 
@@ -402,7 +412,8 @@ Result<GateOutcome> RunGateOnIntent(store::Txn& txn, Intent* intent, std::string
                     std::to_string(b.type_used) + " of " + std::to_string(*b.type_limit) + ").";
       o.policy_clause = "gate.budget_available";
     }
-    STEWARD_RETURN_IF_ERROR(Record(txn, intent, o, s.inputs, actor, now_ms, true, intent_stored));
+    STEWARD_RETURN_IF_ERROR(
+        Record(txn, intent, o, s.inputs, actor, now_ms, true, intent_stored, preceding));
     return o;
   }
 
@@ -417,7 +428,11 @@ Result<GateOutcome> RunGateOnIntent(store::Txn& txn, Intent* intent, std::string
   Json approved = ApprovedData(*intent, ApprovedBudget(b));
   ledger::AppendRequest evaluated = Meta(*intent, ledger::kPolicyEvaluated, actor);
   ledger::AppendRequest approval = Meta(*intent, ledger::kActionApproved, actor);
-  auto entries = ledger::AppendMany(txn, tenant, now_ms, {{&evaluated, &eval}, {&approval, &approved}});
+  std::vector<ledger::AppendEvent> events;
+  if (preceding) events.push_back(*preceding);
+  events.emplace_back(&evaluated, &eval);
+  events.emplace_back(&approval, &approved);
+  auto entries = ledger::AppendMany(txn, tenant, now_ms, events);
   if (!entries.ok()) return entries.status();
   auto job = jobs::Enqueue(txn, tenant, kJobExecuteIntent, ExecuteJobPayload(*intent), now_ms,
                            now_ms, ExecuteJobDedupeKey(*intent));

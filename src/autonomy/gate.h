@@ -28,6 +28,7 @@
 #include "autonomy/intent.h"
 #include "autonomy/registry.h"
 #include "autonomy/settings.h"
+#include "ledger/ledger.h"
 #include "common/status.h"
 #include "store/store.h"
 
@@ -77,10 +78,13 @@ Result<GateOutcome> RunGate(store::Txn& txn, std::string_view tenant_id,
 
 // The same, on an intent already loaded in this transaction. Updates `intent`, and its row when
 // `intent_stored`; intent creation runs the gate on the new intent before storing it (false)
-// and then inserts it once, in its decided state.
+// and then inserts it once, in its decided state. `preceding`, when set, is a ledger entry
+// appended just before the gate's own, in the same append (intent creation's INTENT_CREATED);
+// it is appended whatever the outcome.
 Result<GateOutcome> RunGateOnIntent(store::Txn& txn, Intent* intent, std::string_view actor,
                                     int64_t now_ms, GateConfigCache* cache = nullptr,
-                                    bool intent_stored = true);
+                                    bool intent_stored = true,
+                                    const ledger::AppendEvent* preceding = nullptr);
 
 // The configuration that steps 4–7 read for one intent: its tenant's, its account's, its action
 // type's at the intent's pinned registry version.

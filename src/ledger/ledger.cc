@@ -149,9 +149,13 @@ Result<Entry> Append(store::Txn& txn, std::string_view tenant_id, int64_t now_ms
   return std::move(entries.front());
 }
 
-Result<std::vector<Entry>> AppendMany(
-    store::Txn& txn, std::string_view tenant_id, int64_t now_ms,
-    std::initializer_list<std::pair<const AppendRequest*, const Json*>> events) {
+Result<std::vector<Entry>> AppendMany(store::Txn& txn, std::string_view tenant_id, int64_t now_ms,
+                                      std::initializer_list<AppendEvent> events) {
+  return AppendMany(txn, tenant_id, now_ms, std::vector<AppendEvent>(events));
+}
+
+Result<std::vector<Entry>> AppendMany(store::Txn& txn, std::string_view tenant_id, int64_t now_ms,
+                                      const std::vector<AppendEvent>& events) {
   if (!txn.writable()) return Status::Internal("ledger append outside a write transaction");
   if (tenant_id.empty()) return Status::InvalidArgument("tenant_id is required", "tenant_id");
   if (events.size() == 0) return Status::Internal("ledger append of no events");

@@ -50,9 +50,11 @@ Result<Entry> Append(store::Txn& txn, std::string_view tenant_id, int64_t now_ms
 
 // Appends several entries in order, as consecutive seqs, reading and moving the head once.
 // Same contract as Append for each event; all or none are written (the caller's transaction).
-Result<std::vector<Entry>> AppendMany(
-    store::Txn& txn, std::string_view tenant_id, int64_t now_ms,
-    std::initializer_list<std::pair<const AppendRequest*, const nlohmann::json*>> events);
+using AppendEvent = std::pair<const AppendRequest*, const nlohmann::json*>;
+Result<std::vector<Entry>> AppendMany(store::Txn& txn, std::string_view tenant_id, int64_t now_ms,
+                                      std::initializer_list<AppendEvent> events);
+Result<std::vector<Entry>> AppendMany(store::Txn& txn, std::string_view tenant_id, int64_t now_ms,
+                                      const std::vector<AppendEvent>& events);
 
 struct Head {
   int64_t seq = 0;
