@@ -334,6 +334,25 @@ void GateConfigCache::Put(const Intent& intent, const ConfigVersions& versions,
   entries_[std::move(key)] = {versions, std::move(config)};
 }
 
+namespace {
+
+// The intent's GateConfig: from `cache` when it holds it at the versions `txn` reads, else read
+// (and cached).
+Result<std::shared_ptr<const GateConfig>> GateConfigFor(store::Txn& txn, const Intent& intent,
+                                                        GateConfigCache* cache) {
+  std::optional<ConfigVersions> versions;
+  if (cache) {
+    STEWARD_ASSIGN_OR_RETURN(versions, LoadConfigVersions(txn, intent.tenant_id));
+    if (auto hit = cache->Find(intent, *versions)) return hit;
+  }
+  STEWARD_ASSIGN_OR_RETURN(GateConfig loaded, LoadGateConfig(txn, intent));
+  auto cfg = std::make_shared<const GateConfig>(std::move(loaded));
+  if (cache) cache->Put(intent, *versions, cfg);
+  return cfg;
+}
+
+}  // namespace
+
 Result<GateOutcome> RunGate(store::Txn& txn, std::string_view tenant_id,
                             std::string_view account_id, std::string_view action_intent_id,
                             std::string_view actor, int64_t now_ms, GateConfigCache* cache) {
@@ -364,20 +383,9 @@ Result<GateOutcome> RunGateOnIntent(store::Txn& txn, Intent* intent, std::string
   }
   std::shared_ptr<const GateConfig> cfgp;
   if (!early) {
-    std::optional<ConfigVersions> versions;
-    if (cache) {
-      STEWARD_ASSIGN_OR_RETURN(versions, LoadConfigVersions(txn, tenant));
-      cfgp = cache->Find(*intent, *versions);
-    }
-    if (!cfgp) {
-      STEWARD_ASSIGN_OR_RETURN(GateConfig loaded, LoadGateConfig(txn, *intent));
-      cfgp = std::make_shared<const GateConfig>(std::move(loaded));
-      if (cache) cache->Put(*intent, *versions, cfgp);
-    }
+    STEWARD_ASSIGN_OR_RETURN(cfgp, GateConfigFor(txn, *intent, cache));
     STEWARD_ASSIGN_OR_RETURN(early, ScreenConfig(*intent, *cfgp, std::move(inputs)));
   }
-  static const GateConfig kNone;
-  const GateConfig& cfg = cfgp ? *cfgp : kNone;
   Screen& s = *early;
   GateOutcome& o = s.o;
   if (s.next == Screen::Next::kRecord) {
@@ -385,6 +393,7 @@ Result<GateOutcome> RunGateOnIntent(store::Txn& txn, Intent* intent, std::string
                                    intent_stored, preceding));
     return o;
   }
+  const GateConfig& cfg = *cfgp;  // ScreenConfig led here (kBudget)
 
   // 7. Budget.
   BudgetCheck b;
