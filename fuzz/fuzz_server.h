@@ -106,7 +106,7 @@ class FuzzServer {
     auto match = router_.Match(req->method, req->path);
     if (match.kind != api::Router::RouteMatch::Kind::kFound) return false;
     req->route = match.pattern;
-    *resp = (*match.handler)(*req, match.params);
+    *resp = api::Router::RunAndWait(match, *req);
     return true;
   }
 
