@@ -1,4 +1,6 @@
 #include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <mutex>
 #include <set>
@@ -50,12 +52,44 @@ TEST(Ids, UlidsAreUniqueAcrossThreads) {
   EXPECT_EQ(seen.size(), 16000u);
 }
 
+// Ids draw their randomness from a per-thread block (ids.cc); a forked child must not hand out
+// the bytes its parent still holds, or both would make the same ids.
+TEST(Ids, AForkedChildDoesNotRepeatItsParentsIds) {
+  (void)NewUlid(1700000000000);  // the parent's block is now filled and partly used
+  int fds[2];
+  ASSERT_EQ(pipe(fds), 0);
+  pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    std::string ids;
+    for (int i = 0; i < 20; ++i) ids += NewUlid(1700000000000);
+    ssize_t w = write(fds[1], ids.data(), ids.size());
+    _exit(w == static_cast<ssize_t>(ids.size()) ? 0 : 1);
+  }
+  close(fds[1]);
+  std::string child;
+  char buf[1024];
+  ssize_t n;
+  while ((n = read(fds[0], buf, sizeof(buf))) > 0) child.append(buf, static_cast<size_t>(n));
+  close(fds[0]);
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  ASSERT_EQ(child.size(), 20u * 26u);
+  std::set<std::string> parent;
+  for (int i = 0; i < 20; ++i) parent.insert(NewUlid(1700000000000));
+  for (size_t i = 0; i < child.size(); i += 26) {
+    EXPECT_EQ(parent.count(child.substr(i, 26)), 0u) << "the child repeated a parent id";
+  }
+}
+
 TEST(Crypto, KnownVectors) {
   EXPECT_EQ(Sha256Hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
   EXPECT_EQ(HmacSha256Hex("key", "The quick brown fox jumps over the lazy dog"),
             "f7bc83f430538424b13298e6aa6fb143ef4d59a14946175997479dbc2d1a3cd8");
   std::string out;
-  for (std::string s : std::initializer_list<std::string>{"", "f", "fo", "foo", "foob", "fooba", "foobar", std::string("\xff\xfe\x00", 3)}) {
+  for (std::string s : std::initializer_list<std::string>{
+           "", "f", "fo", "foo", "foob", "fooba", "foobar", std::string("\xff\xfe\x00", 3)}) {
     ASSERT_TRUE(Base64UrlDecode(Base64UrlEncode(s), &out));
     EXPECT_EQ(out, s);
   }
@@ -70,11 +104,20 @@ TEST(Crypto, KnownVectors) {
 // (ParseTimestamp goes back through howardhinnant-date) at every kind of boundary.
 TEST(Time, FormatRoundTripsAcrossBoundaries) {
   const int64_t day = 86'400'000;
-  std::vector<int64_t> samples = {0,           1,           999,           1000,
-                                  59'999,      60'000,      day - 1,       day,
-                                  951'782'400'000 /* 2000-02-29 */,     4'102'444'799'999,
+  std::vector<int64_t> samples = {0,
+                                  1,
+                                  999,
+                                  1000,
+                                  59'999,
+                                  60'000,
+                                  day - 1,
+                                  day,
+                                  951'782'400'000 /* 2000-02-29 */,
+                                  4'102'444'799'999,
                                   253'402'300'799'999 /* 9999-12-31T23:59:59.999 */,
-                                  -1,          -day,        -62'135'596'800'000 /* 0001-01-01 */};
+                                  -1,
+                                  -day,
+                                  -62'135'596'800'000 /* 0001-01-01 */};
   for (int64_t ms = 1'700'000'000'000; ms < 1'700'000'000'000 + 400 * day; ms += day / 7 + 12'345) {
     samples.push_back(ms);
   }
@@ -128,8 +171,8 @@ TEST(Json, JsonObjectEqualsTheInitializerListForm) {
                            {"o", JsonObject({{"z", true}, {"y", 2.5}})},
                            {"arr", nested},
                            {"b", 2}});
-  Json reference = {{"b", 1}, {"a", big}, {"n", nullptr}, {"o", {{"z", true}, {"y", 2.5}}},
-                    {"arr", nested}};
+  Json reference = {
+      {"b", 1}, {"a", big}, {"n", nullptr}, {"o", {{"z", true}, {"y", 2.5}}}, {"arr", nested}};
   EXPECT_EQ(built, reference);
   EXPECT_EQ(built["b"], 1);  // the first of a repeated key wins
   EXPECT_EQ(CanonicalJson(built), CanonicalJson(reference));

@@ -1,8 +1,11 @@
 #include "common/ids.h"
 
 #include <openssl/rand.h>
+#include <pthread.h>
 
+#include <atomic>
 #include <cstdint>
+#include <cstring>
 
 namespace steward {
 namespace {
@@ -14,6 +17,40 @@ bool IsIdChar(char c, bool first) {
   if (first) return false;
   return c == '.' || c == '_' || c == ':' || c == '@' || c == '-';
 }
+
+// Randomness for ids, drawn from RAND_bytes a block at a time: one call per id cost about a
+// microsecond (the DRBG's locking and parameter lookups), and the ledger alone makes three ids per
+// created intent on the single writer thread. Each byte is handed out once. A forked child drops
+// what its parent had buffered (the generation moves in the child), so parent and child never
+// hand out the same bytes.
+std::atomic<uint64_t> fork_generation{0};
+
+void BumpForkGeneration() { fork_generation.fetch_add(1, std::memory_order_relaxed); }
+
+struct RandomPool {
+  static constexpr size_t kBlock = 1024;
+  unsigned char buf[kBlock];
+  size_t used = kBlock;
+  uint64_t generation = 0;
+
+  // False only when the OS entropy source is broken.
+  bool Take(unsigned char* out, size_t n) {
+    static const bool registered = [] {
+      return pthread_atfork(nullptr, nullptr, &BumpForkGeneration) == 0;
+    }();
+    (void)registered;
+    uint64_t gen = fork_generation.load(std::memory_order_relaxed);
+    if (used + n > kBlock || generation != gen) {
+      if (RAND_bytes(buf, static_cast<int>(kBlock)) != 1) return false;
+      used = 0;
+      generation = gen;
+    }
+    std::memcpy(out, buf + used, n);
+    std::memset(buf + used, 0, n);
+    used += n;
+    return true;
+  }
+};
 }  // namespace
 
 bool IsValidId(std::string_view id) {
@@ -25,7 +62,8 @@ bool IsValidId(std::string_view id) {
 }
 
 Status ValidateId(std::string_view id, std::string_view field) {
-  if (id.empty()) return Status::InvalidArgument(std::string(field) + " is required", std::string(field));
+  if (id.empty())
+    return Status::InvalidArgument(std::string(field) + " is required", std::string(field));
   if (!IsValidId(id)) {
     return Status::InvalidArgument(
         std::string(field) + " must match [A-Za-z0-9][A-Za-z0-9._:@-]{0,127}", std::string(field));
@@ -35,11 +73,18 @@ Status ValidateId(std::string_view id, std::string_view field) {
 
 std::string NewUlid(int64_t now_ms) {
   unsigned char rnd[10];
-  if (RAND_bytes(rnd, sizeof(rnd)) != 1) {
+  thread_local RandomPool pool;
+  if (!pool.Take(rnd, sizeof(rnd))) {
     // RAND_bytes only fails when the OS entropy source is broken; fall back to the address of a
     // stack variable mixed with time so ids stay unique within this process.
-    uint64_t x = reinterpret_cast<uintptr_t>(&rnd) ^ static_cast<uint64_t>(now_ms) * 0x9E3779B97F4A7C15ULL;
-    for (auto& b : rnd) { x ^= x << 13; x ^= x >> 7; x ^= x << 17; b = static_cast<unsigned char>(x); }
+    uint64_t x =
+        reinterpret_cast<uintptr_t>(&rnd) ^ static_cast<uint64_t>(now_ms) * 0x9E3779B97F4A7C15ULL;
+    for (auto& b : rnd) {
+      x ^= x << 13;
+      x ^= x >> 7;
+      x ^= x << 17;
+      b = static_cast<unsigned char>(x);
+    }
   }
   std::string out(26, '0');
   uint64_t t = static_cast<uint64_t>(now_ms) & 0xFFFFFFFFFFFFULL;  // 48 bits
