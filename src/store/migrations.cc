@@ -611,6 +611,16 @@ BEGIN
 END;
 )SQL";
 
+// jobs_by_tenant (tenant_id, status) took an insert and a delete for every job, on the single
+// writer, but served one query: a tenant's outstanding webhook deliveries (jobs::PendingCount with
+// a type). The backlog of all of a tenant's jobs is job_backlog's (v2). A partial index holds just
+// the webhook deliveries (type is among its columns so that SQLite, without statistics, prefers it
+// to jobs_dedupe); other typed counts use jobs_dedupe's (tenant_id, type) prefix.
+constexpr std::string_view kV11 = R"SQL(
+DROP INDEX jobs_by_tenant;
+CREATE INDEX jobs_webhook_backlog ON jobs (tenant_id, status, type) WHERE type = 'WEBHOOK_DELIVER';
+)SQL";
+
 const std::vector<Migration> kMigrations = {
     {1, "core: configuration, intents, registry, budgets, ledger, jobs", kV1, postgres::kSchemaV1},
     {2, "jobs: per-tenant backlog counter kept by triggers", kV2, postgres::kSchemaV2},
@@ -623,6 +633,8 @@ const std::vector<Migration> kMigrations = {
     {8, "partial index of allowed decision runs", kV8, postgres::kSchemaV8},
     {9, "partial index of the ledger by intent", kV9, postgres::kSchemaV9},
     {10, "configuration versions kept by triggers", kV10, postgres::kSchemaV10},
+    {11, "jobs: a partial index of webhook deliveries instead of every job by tenant", kV11,
+     postgres::kSchemaV11},
 };
 
 }  // namespace

@@ -541,4 +541,10 @@ CREATE TRIGGER action_types_version AFTER INSERT OR UPDATE OR DELETE ON action_t
   FOR EACH ROW EXECUTE FUNCTION config_versions_bump();
 )SQL";
 
+// Migration 11: as SQLite's.
+inline constexpr std::string_view kSchemaV11 = R"SQL(
+DROP INDEX jobs_by_tenant;
+CREATE INDEX jobs_webhook_backlog ON jobs (tenant_id, status, type) WHERE type = 'WEBHOOK_DELIVER';
+)SQL";
+
 }  // namespace steward::store::postgres
