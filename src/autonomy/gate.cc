@@ -1,13 +1,16 @@
 #include "autonomy/gate.h"
 
+#include <algorithm>
+#include <cstdio>
+
 #include "autonomy/budget.h"
 #include "autonomy/registry.h"
 #include "autonomy/settings.h"
-#include "common/time_util.h"
 #include "common/json.h"
+#include "common/time_util.h"
 #include "jobs/job_queue.h"
-#include "ledger/ledger.h"
 #include "ledger/event_types.h"
+#include "ledger/ledger.h"
 #include "policy/auto_approval_policy.h"
 
 namespace steward::autonomy {
@@ -266,8 +269,6 @@ std::string ExecuteJobPayload(const Intent& intent) {
       .dump();
 }
 
-std::string ExecuteJobDedupeKey(const Intent& intent) { return intent.action_intent_id + "#1"; }
-
 // Marks `intent` auto-approved by the policy at `now_ms` with `o`'s decision.
 void Approve(Intent* intent, const GateOutcome& o, int64_t now_ms) {
   intent->gate = GateDecision{o.result, o.reason, o.explanation, o.policy_version, o.policy_clause,
@@ -444,10 +445,22 @@ Result<GateOutcome> RunGateOnIntent(store::Txn& txn, Intent* intent, std::string
   auto entries = ledger::AppendMany(txn, tenant, now_ms, events);
   if (!entries.ok()) return entries.status();
   auto job = jobs::Enqueue(txn, tenant, kJobExecuteIntent, ExecuteJobPayload(*intent), now_ms,
-                           now_ms, ExecuteJobDedupeKey(*intent));
+                           now_ms, ExecuteJobDedupeKey(*intent, 1));
   if (!job.ok()) return job.status();
   o.job_enqueued = true;
   return o;
+}
+
+std::string ExecuteJobDedupeKey(const Intent& intent, int64_t execution_no) {
+  char created[24];
+  std::snprintf(created, sizeof(created), "%016lld",
+                static_cast<long long>(std::max<int64_t>(0, intent.created_at)));
+  std::string key = created;
+  key += ':';
+  key += intent.action_intent_id;
+  key += '#';
+  key += std::to_string(execution_no);
+  return key;
 }
 
 void GateOutcomeToJson(const GateOutcome& o, std::string_view action_intent_id, Json* out) {

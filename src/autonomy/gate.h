@@ -48,6 +48,13 @@ inline constexpr std::string_view kReasonBudgetExceeded = "BUDGET_EXCEEDED";
 
 inline constexpr std::string_view kJobExecuteIntent = "EXECUTE_INTENT";
 
+// The dedupe key of the EXECUTE_INTENT job for execution `execution_no` of `intent` (every path
+// that enqueues one uses it, so two paths cannot both queue the same execution). It begins with
+// the intent's creation time, zero-padded: the keys of new intents then sort after the existing
+// ones, and the job's entry in jobs_dedupe lands on the index's last page instead of a random
+// one (client-given ids are in no order).
+std::string ExecuteJobDedupeKey(const Intent& intent, int64_t execution_no);
+
 class GateConfigCache;
 
 struct GateOutcome {

@@ -106,6 +106,24 @@ TEST_F(GateTest, AutoExecutesAndCommitsEverythingTogether) {
   EXPECT_EQ(Count("SELECT used FROM budget_usage WHERE action_type = '*'"), 1);
 }
 
+// The execution job's dedupe key: one per (intent, execution), and ordered by the intent's
+// creation time before its id, so that new intents' jobs append to jobs_dedupe.
+TEST(ExecuteJobDedupeKeyTest, OrderedByCreationThenIdAndDistinctPerExecution) {
+  Intent older, newer;
+  older.action_intent_id = "zzz";
+  older.created_at = 1700000000000;
+  newer.action_intent_id = "aaa";
+  newer.created_at = 1700000000001;
+  EXPECT_LT(ExecuteJobDedupeKey(older, 1), ExecuteJobDedupeKey(newer, 1));
+  EXPECT_EQ(ExecuteJobDedupeKey(older, 1), ExecuteJobDedupeKey(older, 1));
+  EXPECT_NE(ExecuteJobDedupeKey(older, 1), ExecuteJobDedupeKey(older, 2));
+  EXPECT_EQ(ExecuteJobDedupeKey(older, 1), "0001700000000000:zzz#1");
+  // A shorter time still sorts first: the time is zero-padded to a fixed width.
+  Intent early = older;
+  early.created_at = 999;
+  EXPECT_LT(ExecuteJobDedupeKey(early, 1), ExecuteJobDedupeKey(older, 1));
+}
+
 TEST_F(GateTest, IdempotentOnTheIntent) {
   Configure(5);
   Create("i1");

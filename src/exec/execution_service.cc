@@ -175,8 +175,8 @@ Status ExecutionService::Approve(const Actor& actor, std::string_view id, const 
     Json payload = {{"action_intent_id", intent.action_intent_id},
                     {"account_id", intent.account_id},
                     {"execution", 1}};
-    auto job = jobs::Enqueue(txn, actor.tenant_id, autonomy::kJobExecuteIntent, payload.dump(),
-                             now, now, intent.action_intent_id + "#1");
+    auto job = jobs::Enqueue(txn, actor.tenant_id, autonomy::kJobExecuteIntent, payload.dump(), now,
+                             now, autonomy::ExecuteJobDedupeKey(intent, 1));
     if (!job.ok()) return job.status();
     autonomy::IntentToJson(intent, out);
     return Status::Ok();
@@ -280,7 +280,7 @@ Status ExecutionService::Replay(const Actor& actor, const Json& body, Json* out)
                                    now));
     Json payload = {{"action_intent_id", id}, {"account_id", account}, {"execution", a.execution_no}};
     auto job = jobs::Enqueue(txn, actor.tenant_id, autonomy::kJobExecuteIntent, payload.dump(), now,
-                             now, id + "#" + std::to_string(a.execution_no));
+                             now, autonomy::ExecuteJobDedupeKey(intent, a.execution_no));
     if (!job.ok()) return job.status();
     *out = Json{{"action_intent_id", id},
                 {"account_id", account},
