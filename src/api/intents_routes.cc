@@ -70,13 +70,32 @@ void RegisterIntentRoutes(Router& r, const ApiDeps& d) {
 }
 
 void RegisterGateRoutes(Router& r, const ApiDeps& d) {
+  auto record = [d](const Status& st, const Json& out) {
+    if (st.ok() && d.metrics) {
+      d.metrics->RecordGateResult(out["result"].get<std::string>(),
+                                  out["reason"].get<std::string>());
+    }
+  };
+  // As POST /v1/intents: on a store that commits asynchronously no thread waits for the write.
+  if (d.store && d.store->async_writes()) {
+    RouteAsync(r, d, "POST", "/v1/gate/auto-approval", auth::Role::kAgent,
+               [d, record](const Call& c, std::function<void(FillFn)> finish) {
+                 d.autonomy->GateAsync(
+                     c.actor, c.body,
+                     [record, finish](autonomy::AutonomyService::GateAnswer answer) {
+                       finish([record, answer](Json* out, int*) {
+                         Status st = answer(out);
+                         record(st, *out);
+                         return st;
+                       });
+                     });
+               });
+    return;
+  }
   Route(r, d, "POST", "/v1/gate/auto-approval", auth::Role::kAgent,
-        [d](const Call& c, Json* out, int*) {
+        [d, record](const Call& c, Json* out, int*) {
           Status st = d.autonomy->Gate(c.actor, c.body, out);
-          if (st.ok() && d.metrics) {
-            d.metrics->RecordGateResult((*out)["result"].get<std::string>(),
-                                        (*out)["reason"].get<std::string>());
-          }
+          record(st, *out);
           return st;
         });
 }

@@ -241,18 +241,30 @@ Status AutonomyService::CancelIntent(const Actor& actor, std::string_view id, co
   });
 }
 
-Status AutonomyService::Gate(const Actor& actor, const Json& body, Json* out) {
+namespace {
+
+// The gate request's fields: the intent, its account, and the tenant (which must be the token's).
+Status ParseGateRequest(const Actor& actor, const Json& body, std::string* id,
+                        std::string* account) {
   STEWARD_RETURN_IF_ERROR(RejectUnknownFields(body, {"action_intent_id", "account_id", "tenant_id"}));
-  std::string id, account, tenant;
-  STEWARD_RETURN_IF_ERROR(GetString(body, "action_intent_id", &id));
-  STEWARD_RETURN_IF_ERROR(ValidateId(id, "action_intent_id"));
-  STEWARD_RETURN_IF_ERROR(GetString(body, "account_id", &account));
-  STEWARD_RETURN_IF_ERROR(ValidateId(account, "account_id"));
+  std::string tenant;
+  STEWARD_RETURN_IF_ERROR(GetString(body, "action_intent_id", id));
+  STEWARD_RETURN_IF_ERROR(ValidateId(*id, "action_intent_id"));
+  STEWARD_RETURN_IF_ERROR(GetString(body, "account_id", account));
+  STEWARD_RETURN_IF_ERROR(ValidateId(*account, "account_id"));
   bool has_tenant = false;
   STEWARD_RETURN_IF_ERROR(GetOptionalString(body, "tenant_id", &tenant, &has_tenant));
   if (has_tenant && tenant != actor.tenant_id) {
     return Status::PermissionDenied("tenant_id does not match the token's tenant");
   }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status AutonomyService::Gate(const Actor& actor, const Json& body, Json* out) {
+  std::string id, account;
+  STEWARD_RETURN_IF_ERROR(ParseGateRequest(actor, body, &id, &account));
   int64_t now = clock_->NowMs();
   GateOutcome outcome;
   Status st = store_->Write([&](store::Txn& txn) -> Status {
@@ -265,6 +277,35 @@ Status AutonomyService::Gate(const Actor& actor, const Json& body, Json* out) {
   GateOutcomeToJson(outcome, id, out);
   if (outcome.job_enqueued) Wake();
   return st;
+}
+
+void AutonomyService::GateAsync(const Actor& actor, const Json& body,
+                                std::function<void(GateAnswer)> done) {
+  struct Op {
+    Actor actor;
+    std::string id, account;
+    int64_t now = 0;
+    GateOutcome outcome;
+  };
+  auto op = std::make_shared<Op>();
+  Status parsed = ParseGateRequest(actor, body, &op->id, &op->account);
+  if (!parsed.ok()) return done([parsed](Json*) { return parsed; });
+  op->actor = actor;
+  op->now = clock_->NowMs();
+  store_->WriteAsync(
+      [this, op](store::Txn& txn) -> Status {
+        STEWARD_ASSIGN_OR_RETURN(op->outcome, RunGate(txn, op->actor.tenant_id, op->account, op->id,
+                                                      op->actor.subject, op->now, &gate_config_));
+        return Status::Ok();
+      },
+      [this, op, done = std::move(done)](Status st) {
+        if (st.ok() && op->outcome.job_enqueued) Wake();
+        done([op, st](Json* out) -> Status {
+          if (!st.ok()) return st;
+          GateOutcomeToJson(op->outcome, op->id, out);
+          return Status::Ok();
+        });
+      });
 }
 
 }  // namespace steward::autonomy

@@ -50,6 +50,12 @@ class AutonomyService {
                       nlohmann::json* out);
   // POST /v1/gate/auto-approval.
   Status Gate(const Actor& actor, const nlohmann::json& body, nlohmann::json* out);
+  // The same without holding the caller's thread while the write commits, as CreateIntentAsync:
+  // `done` is called exactly once, possibly on a store thread; its answer gives Gate's status and
+  // `out`. A bad body is answered at once, without a write.
+  using GateAnswer = std::function<Status(nlohmann::json* out)>;
+  void GateAsync(const Actor& actor, const nlohmann::json& body,
+                 std::function<void(GateAnswer)> done);
 
  private:
   struct CreateOp;

@@ -1,13 +1,15 @@
 // Gate and intent service tests against a real SQLite store.
+#include "autonomy/gate.h"
+
 #include <gtest/gtest.h>
 
 #include <atomic>
 #include <filesystem>
+#include <future>
 #include <thread>
 
 #include "autonomy/autonomy_service.h"
 #include "autonomy/config_service.h"
-#include "autonomy/gate.h"
 #include "common/json.h"
 #include "jobs/job_queue.h"
 #include "ledger/ledger.h"
@@ -133,6 +135,49 @@ TEST_F(GateTest, IdempotentOnTheIntent) {
   EXPECT_EQ(again["already_published"], true);
   EXPECT_EQ(Count("SELECT COUNT(*) FROM jobs"), 1);
   EXPECT_EQ(Count("SELECT used FROM budget_usage WHERE action_type = '*'"), 1);
+}
+
+// GateAsync (the HTTP route on SQLite) answers as Gate does, after the commit: the decision, the
+// idempotent repeat, and a bad body refused without a write.
+TEST_F(GateTest, AsynchronousGateAnswersAsTheSynchronousOne) {
+  ASSERT_TRUE(store_->async_writes());
+  Configure(5);
+  Create("i1");
+  auto gate_async = [&](Json body, Json* out) {
+    std::promise<AutonomyService::GateAnswer> answered;
+    auto fut = answered.get_future();
+    svc_->GateAsync(agent_, body,
+                    [&](AutonomyService::GateAnswer a) { answered.set_value(std::move(a)); });
+    return fut.get()(out);
+  };
+  Json first;
+  ASSERT_TRUE(gate_async({{"action_intent_id", "i1"}, {"account_id", "acct-1"}}, &first).ok());
+  EXPECT_EQ(first["result"], "AUTO_EXECUTED");
+  EXPECT_EQ(first["already_published"], false);
+  EXPECT_EQ(first["budget"]["used"], 1);
+  Json again;
+  ASSERT_TRUE(gate_async({{"action_intent_id", "i1"}, {"account_id", "acct-1"}}, &again).ok());
+  EXPECT_EQ(again["already_published"], true);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM jobs"), 1);
+  EXPECT_EQ(Count("SELECT used FROM budget_usage WHERE action_type = '*'"), 1);
+
+  const int64_t head = Count("SELECT COALESCE(MAX(seq), 0) FROM ledger");
+  Json bad;
+  EXPECT_EQ(gate_async({{"action_intent_id", "i1"}, {"account_id", 7}}, &bad).code(),
+            Code::kInvalidArgument);
+  EXPECT_EQ(
+      gate_async({{"action_intent_id", "i1"}, {"account_id", "acct-1"}, {"extra", 1}}, &bad).code(),
+      Code::kInvalidArgument);
+  EXPECT_EQ(
+      gate_async({{"action_intent_id", "i1"}, {"account_id", "acct-1"}, {"tenant_id", "tenant-b"}},
+                 &bad)
+          .code(),
+      Code::kPermissionDenied);
+  EXPECT_EQ(Count("SELECT COALESCE(MAX(seq), 0) FROM ledger"), head);
+  Json missing;
+  ASSERT_TRUE(gate_async({{"action_intent_id", "nope"}, {"account_id", "acct-1"}}, &missing).ok());
+  EXPECT_EQ(missing["result"], "REQUIRE_APPROVAL");
+  EXPECT_EQ(missing["reason"], "INTENT_NOT_FOUND");
 }
 
 TEST_F(GateTest, ConcurrentDoubleCallsConsumeOnce) {
