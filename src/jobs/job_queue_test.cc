@@ -179,6 +179,20 @@ TEST_F(JobQueueTest, ExtendedLeaseIsNotReclaimed) {
   EXPECT_EQ(ClaimAs("b").size(), 1u);
 }
 
+// The id Enqueue returns is the new job's, also when the backlog trigger inserts a row of its own
+// (the first job of a tenant) and the job's id and that row's differ.
+TEST_F(JobQueueTest, EnqueueReturnsTheJobsOwnId) {
+  for (int i = 0; i < 5; ++i) Add("T", kT0);
+  for (const char* tenant : {"t7", "t8", "t9"}) {
+    int64_t id = Add("T", kT0, "", tenant);
+    ASSERT_TRUE(GetJob(id).has_value());
+    EXPECT_EQ(GetJob(id)->tenant_id, tenant);
+    int64_t again = Add("T", kT0, "key", tenant);
+    EXPECT_EQ(GetJob(again)->dedupe_key, "key");
+    EXPECT_EQ(Add("T", kT0, "key", tenant), again);
+  }
+}
+
 TEST_F(JobQueueTest, DedupeKey) {
   int64_t a = Add("T", kT0, "k1");
   EXPECT_EQ(Add("T", kT0 + 50, "k1"), a);
