@@ -238,18 +238,18 @@ Status DecisionService::EvaluateInTxn(store::Txn& txn, std::string_view tenant_i
        {"cost_gate_version", policy::kCostGateVersion},
        {"inputs", std::move(inputs)}});
   STEWARD_ASSIGN_OR_RETURN(
-      auto run, txn.QueryOne("INSERT INTO decision_runs (tenant_id, account_id, trigger_type, "
-                             "idempotency_key, correlation_id, original_key, is_retry, result, "
-                             "reason, defer_until, evaluated_at, data) VALUES (?, ?, ?, ?, ?, ?, "
-                             "?, ?, ?, ?, ?, ?) RETURNING run_id",
-                             {tenant, req.account_id, req.trigger_type, req.idempotency_key,
-                              store::TextOrNull(req.correlation_id),
-                              store::TextOrNull(req.original_key), int64_t{req.is_retry ? 1 : 0},
-                              result, store::TextOrNull(gate.reason),
-                              gate.defer_until_ms ? store::Value(*gate.defer_until_ms)
-                                                  : store::Value(store::Null{}),
-                              now, data.dump()}));
-  const int64_t run_id = run ? run->Int(0) : 0;
+      std::optional<int64_t> run,
+      txn.InsertId(
+          "INSERT INTO decision_runs (tenant_id, account_id, trigger_type, "
+          "idempotency_key, correlation_id, original_key, is_retry, result, reason, "
+          "defer_until, evaluated_at, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+          {tenant, req.account_id, req.trigger_type, req.idempotency_key,
+           store::TextOrNull(req.correlation_id), store::TextOrNull(req.original_key),
+           int64_t{req.is_retry ? 1 : 0}, result, store::TextOrNull(gate.reason),
+           gate.defer_until_ms ? store::Value(*gate.defer_until_ms) : store::Value(store::Null{}),
+           now, data.dump()},
+          "run_id"));
+  const int64_t run_id = run.value_or(0);
   if (gate.result == policy::GateResult::kAllow) {
     STEWARD_RETURN_IF_ERROR(exec::AppendEvent(
         txn, tenant, kEventEvaluationRequested, req.account_id, "",

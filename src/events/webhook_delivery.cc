@@ -128,16 +128,17 @@ Result<int> WebhookService::DispatchOnce() {
 
         for (const auto& e : events) {
           STEWARD_ASSIGN_OR_RETURN(
-              auto inserted,
-              txn.QueryOne("INSERT INTO webhook_deliveries (tenant_id, webhook_id, event_id, "
-                           "event_type, status, attempts, created_at, updated_at) VALUES (?, ?, "
-                           "?, ?, ?, 0, ?, ?) ON CONFLICT (tenant_id, webhook_id, event_id) DO "
-                           "NOTHING RETURNING delivery_id",
-                           {tenant, webhook_id, e.event_id, e.type, std::string(kDeliveryPending),
-                            now, now}));
+              std::optional<int64_t> inserted,
+              txn.InsertId(
+                  "INSERT INTO webhook_deliveries (tenant_id, webhook_id, event_id, "
+                  "event_type, status, attempts, created_at, updated_at) VALUES (?, ?, "
+                  "?, ?, ?, 0, ?, ?) ON CONFLICT (tenant_id, webhook_id, event_id) DO "
+                  "NOTHING",
+                  {tenant, webhook_id, e.event_id, e.type, std::string(kDeliveryPending), now, now},
+                  "delivery_id"));
           // A repeat: the row, and its job, were made by an earlier run.
           if (!inserted) continue;
-          const int64_t delivery_id = inserted->Int(0);
+          const int64_t delivery_id = *inserted;
           Json payload = {{"delivery_id", delivery_id}};
           auto job = jobs::Enqueue(txn, tenant, kJobWebhookDeliver, payload.dump(), now, now,
                                    "wh-" + std::to_string(delivery_id));

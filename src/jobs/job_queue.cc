@@ -101,23 +101,11 @@ Result<int64_t> Enqueue(store::Txn& txn, std::string_view tenant_id, std::string
   std::vector<store::Value> values = {
       tenant, job_type, std::string(payload_json), store::TextOrNull(key), run_at_ms,
       now_ms, now_ms};
-  if (txn.backend() == "sqlite") {
-    // SQLite runs a RETURNING statement to completion into a temporary table before it returns
-    // the first row; asking for the new rowid afterwards is cheaper. last_insert_rowid() is the
-    // top-level statement's (the backlog trigger's insert does not change it outside the trigger).
-    STEWARD_ASSIGN_OR_RETURN(int64_t changed, txn.ExecV(kInsert, values));
-    if (changed == 1) {
-      STEWARD_ASSIGN_OR_RETURN(auto id, txn.QueryOne("SELECT last_insert_rowid()"));
-      txn.NotifyOnCommit(kJobsChannel);
-      return id->Int(0);
-    }
-  } else {
-    STEWARD_ASSIGN_OR_RETURN(auto inserted,
-                             txn.QueryV(std::string(kInsert) + " RETURNING job_id", values));
-    if (!inserted.empty()) {
-      txn.NotifyOnCommit(kJobsChannel);
-      return inserted.front().Int(0);
-    }
+  STEWARD_ASSIGN_OR_RETURN(std::optional<int64_t> inserted,
+                           txn.InsertId(kInsert, values, "job_id"));
+  if (inserted) {
+    txn.NotifyOnCommit(kJobsChannel);
+    return *inserted;
   }
   STEWARD_ASSIGN_OR_RETURN(
       auto existing,

@@ -60,6 +60,22 @@ Result<std::optional<Row>> Txn::QueryOne(std::string_view sql, Params params) {
   return std::optional<Row>(std::move(rows->front()));
 }
 
+Result<std::optional<int64_t>> Txn::InsertId(std::string_view insert,
+                                             const std::vector<Value>& params,
+                                             std::string_view id_column) {
+  if (backend() == "sqlite") {
+    STEWARD_ASSIGN_OR_RETURN(int64_t changed, ExecV(insert, params));
+    if (changed != 1) return std::optional<int64_t>();
+    // The top-level statement's rowid: a trigger's inserts change it only while the trigger runs.
+    STEWARD_ASSIGN_OR_RETURN(auto id, QueryOne("SELECT last_insert_rowid()"));
+    return std::optional<int64_t>(id->Int(0));
+  }
+  STEWARD_ASSIGN_OR_RETURN(
+      auto rows, QueryV(std::string(insert) + " RETURNING " + std::string(id_column), params));
+  if (rows.empty()) return std::optional<int64_t>();
+  return std::optional<int64_t>(rows.front().Int(0));
+}
+
 Result<std::unique_ptr<Store>> Open(const std::string& url, const StoreOptions& options) {
   constexpr std::string_view kSqlite = "sqlite://";
   if (url.rfind(kSqlite, 0) == 0) {

@@ -86,6 +86,13 @@ class Txn {
                          const std::function<bool(const Row&)>& fn) = 0;
   // The first row, or nullopt.
   Result<std::optional<Row>> QueryOne(std::string_view sql, Params params = {});
+  // Runs `insert` (one INSERT of one row, which may end in ON CONFLICT … DO NOTHING, without
+  // RETURNING) and returns the new row's `id_column`, or nullopt when nothing was inserted.
+  // `id_column` must be the table's INTEGER PRIMARY KEY: on SQLite it is read back with
+  // last_insert_rowid(), which is cheaper than RETURNING (SQLite runs a RETURNING statement to
+  // completion into a temporary table first); elsewhere the statement gets RETURNING id_column.
+  Result<std::optional<int64_t>> InsertId(std::string_view insert, const std::vector<Value>& params,
+                                          std::string_view id_column);
   // True inside Store::Write.
   virtual bool writable() const = 0;
   // The backend running the transaction, as Store::backend(): "sqlite" or "postgresql", for the

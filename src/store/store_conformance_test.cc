@@ -552,6 +552,32 @@ TEST_P(StoreConformanceTest, Returning) {
   ASSERT_TRUE(st.ok()) << st.ToString();
 }
 
+// Txn::InsertId: the new row's id (also when an insert trigger adds a row elsewhere, as the
+// backlog trigger does for a tenant's first job), and nullopt when ON CONFLICT did nothing.
+TEST_P(StoreConformanceTest, InsertIdReturnsTheNewRowsId) {
+  Status st = store_->Write([&](Txn& t) -> Status {
+    constexpr std::string_view kInsert =
+        "INSERT INTO jobs (tenant_id, type, payload, dedupe_key, status, run_at, created_at, "
+        "updated_at) VALUES (?, 'T', '{}', ?, 'PENDING', 0, 0, 0) ON CONFLICT (tenant_id, type, "
+        "dedupe_key) DO NOTHING";
+    for (int i = 0; i < 3; ++i) {
+      STEWARD_RETURN_IF_ERROR(t.ExecV(kInsert, {std::string("t0"), Value(Null{})}).status());
+    }
+    for (std::string tenant : {"x1", "x2", "x3"}) {
+      STEWARD_ASSIGN_OR_RETURN(auto id, t.InsertId(kInsert, {tenant, std::string("k")}, "job_id"));
+      if (!id) return Status::Internal("no id for a new row");
+      STEWARD_ASSIGN_OR_RETURN(auto row,
+                               t.QueryOne("SELECT job_id FROM jobs WHERE tenant_id = ?", {tenant}));
+      EXPECT_EQ(*id, row->Int(0)) << tenant;
+      STEWARD_ASSIGN_OR_RETURN(auto repeat,
+                               t.InsertId(kInsert, {tenant, std::string("k")}, "job_id"));
+      EXPECT_FALSE(repeat.has_value()) << tenant;
+    }
+    return Status::Ok();
+  });
+  ASSERT_TRUE(st.ok()) << st.ToString();
+}
+
 TEST_P(StoreConformanceTest, OnConflictDoUpdateWhere) {
   // The shape of decision reservations: take the key if free or expired, else keep the holder.
   auto reserve = [&](const std::string& key, int64_t now, int64_t expires, bool* taken) {
