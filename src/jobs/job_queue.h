@@ -85,6 +85,7 @@ Result<int64_t> ReleaseOwner(store::Txn& txn, std::string_view owner, int64_t no
 Result<std::optional<Job>> Get(store::Txn& txn, int64_t job_id);
 
 // Jobs of the tenant not yet finished (PENDING + RUNNING), of one `type` or (empty) all types.
+// Errors: InvalidArgument for a type outside [A-Za-z0-9_.-]+ (it is written into the SQL).
 Result<int64_t> PendingCount(store::Txn& txn, std::string_view tenant_id,
                              std::string_view type = {});
 
