@@ -262,13 +262,6 @@ Json ApprovedData(const Intent& intent, Json budget) {
                      {"budget", std::move(budget)}});
 }
 
-std::string ExecuteJobPayload(const Intent& intent) {
-  return JsonObject({{"action_intent_id", intent.action_intent_id},
-                     {"account_id", intent.account_id},
-                     {"execution", 1}})
-      .dump();
-}
-
 // Marks `intent` auto-approved by the policy at `now_ms` with `o`'s decision.
 void Approve(Intent* intent, const GateOutcome& o, int64_t now_ms) {
   intent->gate = GateDecision{o.result, o.reason, o.explanation, o.policy_version, o.policy_clause,
@@ -444,8 +437,7 @@ Result<GateOutcome> RunGateOnIntent(store::Txn& txn, Intent* intent, std::string
   events.emplace_back(&approval, &approved);
   auto entries = ledger::AppendMany(txn, tenant, now_ms, events);
   if (!entries.ok()) return entries.status();
-  auto job = jobs::Enqueue(txn, tenant, kJobExecuteIntent, ExecuteJobPayload(*intent), now_ms,
-                           now_ms, ExecuteJobDedupeKey(*intent, 1));
+  auto job = EnqueueExecution(txn, *intent, 1, now_ms);
   if (!job.ok()) return job.status();
   o.job_enqueued = true;
   return o;
@@ -461,6 +453,16 @@ std::string ExecuteJobDedupeKey(const Intent& intent, int64_t execution_no) {
   key += '#';
   key += std::to_string(execution_no);
   return key;
+}
+
+Result<int64_t> EnqueueExecution(store::Txn& txn, const Intent& intent, int64_t execution_no,
+                                 int64_t now_ms) {
+  std::string payload = JsonObject({{"action_intent_id", intent.action_intent_id},
+                                    {"account_id", intent.account_id},
+                                    {"execution", execution_no}})
+                            .dump();
+  return jobs::Enqueue(txn, intent.tenant_id, kJobExecuteIntent, payload, now_ms, now_ms,
+                       ExecuteJobDedupeKey(intent, execution_no));
 }
 
 void GateOutcomeToJson(const GateOutcome& o, std::string_view action_intent_id, Json* out) {

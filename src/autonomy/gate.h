@@ -55,6 +55,12 @@ inline constexpr std::string_view kJobExecuteIntent = "EXECUTE_INTENT";
 // one (client-given ids are in no order).
 std::string ExecuteJobDedupeKey(const Intent& intent, int64_t execution_no);
 
+// Enqueues the EXECUTE_INTENT job for execution `execution_no` of `intent` (in its tenant, due
+// now, with the key above): the one way the gate, a human approval and a replay queue an
+// execution. Returns the job's id (the existing job's for a repeated key).
+Result<int64_t> EnqueueExecution(store::Txn& txn, const Intent& intent, int64_t execution_no,
+                                 int64_t now_ms);
+
 class GateConfigCache;
 
 struct GateOutcome {

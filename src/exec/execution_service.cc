@@ -172,11 +172,7 @@ Status ExecutionService::Approve(const Actor& actor, std::string_view id, const 
                                         {"edited_fields", edited_fields},
                                         {"parameters", approved_params}},
                                    now));
-    Json payload = {{"action_intent_id", intent.action_intent_id},
-                    {"account_id", intent.account_id},
-                    {"execution", 1}};
-    auto job = jobs::Enqueue(txn, actor.tenant_id, autonomy::kJobExecuteIntent, payload.dump(), now,
-                             now, autonomy::ExecuteJobDedupeKey(intent, 1));
+    auto job = autonomy::EnqueueExecution(txn, intent, 1, now);
     if (!job.ok()) return job.status();
     autonomy::IntentToJson(intent, out);
     return Status::Ok();
@@ -278,9 +274,7 @@ Status ExecutionService::Replay(const Actor& actor, const Json& body, Json* out)
                                         {"replay_reason", reason},
                                         {"requested_by", actor.subject}},
                                    now));
-    Json payload = {{"action_intent_id", id}, {"account_id", account}, {"execution", a.execution_no}};
-    auto job = jobs::Enqueue(txn, actor.tenant_id, autonomy::kJobExecuteIntent, payload.dump(), now,
-                             now, autonomy::ExecuteJobDedupeKey(intent, a.execution_no));
+    auto job = autonomy::EnqueueExecution(txn, intent, a.execution_no, now);
     if (!job.ok()) return job.status();
     *out = Json{{"action_intent_id", id},
                 {"account_id", account},
