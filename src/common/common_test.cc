@@ -2,11 +2,15 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstring>
+#include <limits>
 #include <mutex>
+#include <random>
 #include <set>
 #include <thread>
 #include <vector>
 
+#include "common/canonical_writer.h"
 #include "common/crypto.h"
 #include "common/ids.h"
 #include "common/json.h"
@@ -200,6 +204,188 @@ TEST(Json, CanonicalAndStrict) {
   std::string s;
   EXPECT_FALSE(GetString(o, "missing", &s).ok());
   EXPECT_FALSE(GetString(o, "i", &s).ok());
+}
+
+// Writes `v` with the writer, member by member, in the order CanonicalJson sorts them.
+void WriteValue(CanonicalWriter& w, const Json& v);
+
+void WriteMember(CanonicalWriter& w, const std::string& key, const Json& v) {
+  switch (v.type()) {
+    case Json::value_t::object:
+      w.BeginObject(key);
+      for (auto it = v.begin(); it != v.end(); ++it) WriteMember(w, it.key(), it.value());
+      w.EndObject();
+      break;
+    case Json::value_t::array:
+      w.BeginArray(key);
+      for (const Json& e : v) WriteValue(w, e);
+      w.EndArray();
+      break;
+    case Json::value_t::string:
+      w.Str(key, v.get_ref<const std::string&>());
+      break;
+    case Json::value_t::number_integer:
+      w.Int(key, v.get<int64_t>());
+      break;
+    case Json::value_t::number_float:
+      w.Num(key, v.get<double>());
+      break;
+    case Json::value_t::boolean:
+      w.Bool(key, v.get<bool>());
+      break;
+    case Json::value_t::null:
+      w.Null(key);
+      break;
+    default:
+      FAIL() << "unexpected type";
+  }
+}
+
+void WriteValue(CanonicalWriter& w, const Json& v) {
+  if (v.is_object()) {
+    w.BeginObject();
+    for (auto it = v.begin(); it != v.end(); ++it) WriteMember(w, it.key(), it.value());
+    w.EndObject();
+  } else if (v.is_array()) {
+    w.BeginArray();
+    for (const Json& e : v) WriteValue(w, e);
+    w.EndArray();
+  } else if (v.is_string()) {
+    w.StrItem(v.get_ref<const std::string&>());
+  } else {
+    w.RawItem(CanonicalJson(v));
+  }
+}
+
+std::string RandomText(std::mt19937_64& rng) {
+  static const char* const kPieces[] = {
+      "a",  "Z",  "0",    " ",    "\"",       "\\",           "/",       "\n",
+      "\t", "\b", "\f",   "\r",   "\x01",     "\x1f",         "\x7f",    "é",
+      "€",  "😀",  "\xff", "\xc3", "\xe2\x82", "\xed\xa0\x80", "\xc0\xaf"};
+  std::string s;
+  int n = static_cast<int>(rng() % 12);
+  bool plain = rng() % 2 == 0;
+  for (int i = 0; i < n; ++i) {
+    s += plain ? std::string(1, static_cast<char>('a' + rng() % 26))
+               : kPieces[rng() % (sizeof(kPieces) / sizeof(kPieces[0]))];
+  }
+  return s;
+}
+
+Json RandomJson(std::mt19937_64& rng, int depth) {
+  uint64_t kind = depth == 0 ? 6 + rng() % 2 : rng() % (depth > 3 ? 6 : 8);
+  switch (kind) {
+    case 0:
+      return RandomText(rng);
+    case 1: {
+      int64_t extremes[] = {0, -1, 1, std::numeric_limits<int64_t>::min(),
+                            std::numeric_limits<int64_t>::max()};
+      return rng() % 3 == 0 ? extremes[rng() % 5] : static_cast<int64_t>(rng());
+    }
+    case 2: {
+      double extremes[] = {0.0,
+                           -0.0,
+                           0.7,
+                           0.6999,
+                           1.0,
+                           100.0,
+                           1e-07,
+                           1e21,
+                           1e15,
+                           5e-324,
+                           std::numeric_limits<double>::max(),
+                           std::numeric_limits<double>::quiet_NaN(),
+                           std::numeric_limits<double>::infinity()};
+      if (rng() % 2 == 0) return extremes[rng() % (sizeof(extremes) / sizeof(double))];
+      uint64_t bits = rng();
+      double d;
+      std::memcpy(&d, &bits, sizeof(d));
+      return d;
+    }
+    case 3:
+      return rng() % 2 == 0;
+    case 4:
+      return nullptr;
+    case 5:
+      return static_cast<int64_t>(rng() % 1000);
+    case 6: {
+      Json o = Json::object();
+      int n = static_cast<int>(rng() % 6);
+      for (int i = 0; i < n; ++i) {
+        std::string key;
+        int len = 1 + static_cast<int>(rng() % 4);
+        for (int k = 0; k < len; ++k) key += "ab_Z09"[rng() % 6];
+        o[key] = RandomJson(rng, depth + 1);
+      }
+      return o;
+    }
+    default: {
+      Json a = Json::array();
+      int n = static_cast<int>(rng() % 5);
+      for (int i = 0; i < n; ++i) a.push_back(RandomJson(rng, depth + 1));
+      return a;
+    }
+  }
+}
+
+TEST(CanonicalWriter, WritesWhatCanonicalJsonWrites) {
+  std::mt19937_64 rng(20261128);
+  for (int i = 0; i < 20000; ++i) {
+    Json v = RandomJson(rng, 0);
+    CanonicalWriter w;
+    WriteValue(w, v);
+    ASSERT_EQ(w.Take(), CanonicalJson(v)) << "case " << i;
+  }
+}
+
+TEST(CanonicalWriter, TheHelpersWriteTheirValues) {
+  CanonicalWriter w;
+  w.BeginObject()
+      .StrArray("a", {"x", "y\"z"})
+      .OptInt("b", std::nullopt)
+      .OptInt("c", 7)
+      .OptNum("d", 0.7)
+      .OptNum("e", std::nullopt)
+      .OptStr("f", std::string("é"))
+      .OptStr("g", std::nullopt)
+      .Raw("h", R"({"k":[1,2]})")
+      .BeginArray("i")
+      .RawItem("1")
+      .BeginObject()
+      .EndObject()
+      .EndArray()
+      .EndObject();
+  EXPECT_EQ(w.Take(), R"({"a":["x","y\"z"],"b":null,"c":7,"d":0.7,"e":null,"f":"é","g":null,)"
+                      R"("h":{"k":[1,2]},"i":[1,{}]})");
+}
+
+TEST(CanonicalWriter, RefusesWhatWouldNotBeCanonical) {
+  {
+    CanonicalWriter w;
+    w.BeginObject().Str("b", "1");
+    EXPECT_THROW(w.Str("a", "2"), std::logic_error);  // out of order
+  }
+  {
+    CanonicalWriter w;
+    w.BeginObject().Str("a", "1");
+    EXPECT_THROW(w.Int("a", 2), std::logic_error);  // repeated
+  }
+  {
+    CanonicalWriter w;
+    w.BeginObject().Str("ab", "1");
+    EXPECT_NO_THROW(w.Str("b", "2"));                   // byte order, not length
+    EXPECT_THROW(w.Str("a\"", "3"), std::logic_error);  // not plain
+    EXPECT_THROW(w.StrItem("x"), std::logic_error);     // no key in an object
+    EXPECT_THROW(w.Take(), std::logic_error);           // still open
+    EXPECT_THROW(w.EndArray(), std::logic_error);       // unbalanced
+    w.EndObject();
+    EXPECT_THROW(w.BeginObject(), std::logic_error);  // a second top-level value
+    EXPECT_EQ(w.Take(), R"({"ab":"1","b":"2"})");
+  }
+  {
+    CanonicalWriter w;
+    EXPECT_THROW(w.Str("a", "1"), std::logic_error);  // a member outside an object
+  }
 }
 
 }  // namespace
