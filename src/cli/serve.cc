@@ -243,12 +243,17 @@ int Serve(ServerConfig cfg) {
                            return true;
                          });
     });
-    *out += "# HELP steward_store_commits_total Committed write transactions.\n"
-            "# TYPE steward_store_commits_total counter\nsteward_store_commits_total " +
-            std::to_string(raw_store->commits()) +
-            "\n# HELP steward_store_batches_total Database transactions used for them (group "
-            "commit).\n# TYPE steward_store_batches_total counter\nsteward_store_batches_total " +
-            std::to_string(raw_store->batches()) + "\n";
+    *out +=
+        "# HELP steward_store_commits_total Committed write transactions.\n"
+        "# TYPE steward_store_commits_total counter\nsteward_store_commits_total " +
+        std::to_string(raw_store->commits()) +
+        "\n# HELP steward_store_batches_total Database transactions used for them (group "
+        "commit).\n# TYPE steward_store_batches_total counter\nsteward_store_batches_total " +
+        std::to_string(raw_store->batches()) +
+        "\n# HELP steward_store_batch_reruns_total Batches rolled back after a closure failed, "
+        "whose earlier closures ran again (SQLite).\n# TYPE steward_store_batch_reruns_total "
+        "counter\nsteward_store_batch_reruns_total " +
+        std::to_string(raw_store->batch_reruns()) + "\n";
   });
 
   api::ApiDeps deps;

@@ -92,15 +92,19 @@ Result<int64_t> Enqueue(store::Txn& txn, std::string_view tenant_id, std::string
   if (!Json::accept(payload_json)) {
     return Status::InvalidArgument("job payload is not valid JSON", "payload");
   }
-  std::string tenant(tenant_id), job_type(type), key(dedupe_key);
   // A NULL key never conflicts (NULLs are distinct in the unique index jobs_dedupe).
   constexpr std::string_view kInsert =
       "INSERT INTO jobs (tenant_id, type, payload, dedupe_key, status, run_at, attempts, "
       "created_at, updated_at) VALUES (?, ?, ?, ?, 'PENDING', ?, 0, ?, ?) "
       "ON CONFLICT (tenant_id, type, dedupe_key) DO NOTHING";
   std::vector<store::Value> values = {
-      tenant, job_type, std::string(payload_json), store::TextOrNull(key), run_at_ms,
-      now_ms, now_ms};
+      store::TextRef{tenant_id},
+      store::TextRef{type},
+      store::TextRef{payload_json},
+      dedupe_key.empty() ? store::Value(store::Null{}) : store::TextRef{dedupe_key},
+      run_at_ms,
+      now_ms,
+      now_ms};
   STEWARD_ASSIGN_OR_RETURN(std::optional<int64_t> inserted,
                            txn.InsertId(kInsert, values, "job_id"));
   if (inserted) {
@@ -110,7 +114,7 @@ Result<int64_t> Enqueue(store::Txn& txn, std::string_view tenant_id, std::string
   STEWARD_ASSIGN_OR_RETURN(
       auto existing,
       txn.QueryOne("SELECT job_id FROM jobs WHERE tenant_id = ? AND type = ? AND dedupe_key = ?",
-                   {tenant, job_type, key}));
+                   {store::TextRef{tenant_id}, store::TextRef{type}, store::TextRef{dedupe_key}}));
   if (!existing) return Status::Internal("job dedupe conflict without an existing job");
   return existing->Int(0);
 }

@@ -13,6 +13,7 @@ int64_t Row::Int(size_t i) const {
   if (auto p = std::get_if<int64_t>(&v)) return *p;
   if (auto p = std::get_if<double>(&v)) return static_cast<int64_t>(*p);
   if (auto p = std::get_if<std::string>(&v)) return std::atoll(p->c_str());
+  if (auto p = std::get_if<TextRef>(&v)) return std::atoll(std::string(p->text).c_str());
   return 0;
 }
 
@@ -21,18 +22,21 @@ double Row::Real(size_t i) const {
   if (auto p = std::get_if<double>(&v)) return *p;
   if (auto p = std::get_if<int64_t>(&v)) return static_cast<double>(*p);
   if (auto p = std::get_if<std::string>(&v)) return std::atof(p->c_str());
+  if (auto p = std::get_if<TextRef>(&v)) return std::atof(std::string(p->text).c_str());
   return 0.0;
 }
 
 std::string_view Row::TextView(size_t i) const {
   const Value& v = values_.at(i);
   if (auto p = std::get_if<std::string>(&v)) return *p;
+  if (auto p = std::get_if<TextRef>(&v)) return p->text;
   return {};
 }
 
 std::string Row::Text(size_t i) const {
   const Value& v = values_.at(i);
   if (auto p = std::get_if<std::string>(&v)) return *p;
+  if (auto p = std::get_if<TextRef>(&v)) return std::string(p->text);
   if (auto p = std::get_if<int64_t>(&v)) return std::to_string(*p);
   if (auto p = std::get_if<double>(&v)) return std::to_string(*p);
   return {};

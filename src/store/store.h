@@ -4,9 +4,10 @@
 //
 // Transactions are closures. Store::Write(fn) runs `fn` inside one read-write transaction and
 // returns only once that transaction is durably committed (or rolled back). The closure form is
-// what makes group commit possible (the SQLite backend runs many closures, each in its own
-// savepoint, inside one database transaction and pays one fsync for the batch) and lets the
-// PostgreSQL backend retry a closure transparently after a serialization failure.
+// what makes group commit possible (the SQLite backend runs many closures inside one database
+// transaction and pays one fsync for the batch; after a failed closure it re-runs the ones whose
+// writes the rollback took, each in its own savepoint) and lets the PostgreSQL backend retry a
+// closure transparently after a serialization failure.
 //
 // Contract for closures:
 //  - `fn` returning OK commits its writes; returning an error rolls back everything it wrote and
@@ -39,14 +40,27 @@ namespace steward::store {
 struct Null {
   bool operator==(const Null&) const = default;
 };
+// A text parameter that refers to the caller's string instead of copying it; the string must
+// outlive the call that runs the statement (Exec, Query, …). For the large or many texts of the
+// hot write paths (a ledger entry's data and hashes). Never a column value.
+struct TextRef {
+  std::string_view text;
+  bool operator==(const TextRef&) const = default;
+};
+
 // A parameter or column value.
-using Value = std::variant<Null, int64_t, double, std::string>;
+using Value = std::variant<Null, int64_t, double, std::string, TextRef>;
 
 // Helpers for optional parameters.
 inline Value OptText(const std::optional<std::string>& v) {
   return v ? Value(*v) : Value(Null{});
 }
 inline Value TextOrNull(const std::string& v) { return v.empty() ? Value(Null{}) : Value(v); }
+// TextRef forms of the above (no temporaries: the string must outlive the statement).
+inline Value Ref(const std::string& v) { return TextRef{v}; }
+Value Ref(const std::string&&) = delete;
+inline Value RefOrNull(const std::string& v) { return v.empty() ? Value(Null{}) : Ref(v); }
+Value RefOrNull(const std::string&&) = delete;
 
 // One result row. Column access by index; Int/Real/Text on NULL return 0 / 0.0 / "".
 class Row {
@@ -162,6 +176,9 @@ class Store {
   // Commits performed and database transactions (batches) used for them, for metrics.
   virtual int64_t commits() const = 0;
   virtual int64_t batches() const = 0;
+  // Times the SQLite backend rolled a batch back after a closure failed and ran the closures
+  // before it again (RunBatch); 0 on other backends.
+  virtual int64_t batch_reruns() const { return 0; }
 };
 
 // Opens the store at `url` and applies pending migrations.

@@ -351,6 +351,41 @@ TEST_P(StoreConformanceTest, EveryValueTypeAndNullRoundTrips) {
   ASSERT_TRUE(st.ok()) << st.ToString();
 }
 
+// A TextRef parameter binds the caller's string without a copy and stores exactly what a copied
+// one would: the same text (empty stays empty, not NULL), and it matches as a query parameter.
+TEST_P(StoreConformanceTest, TextRefParametersStoreWhatTheyReferTo) {
+  ASSERT_TRUE(Ddl("CREATE TABLE refs (id BIGINT PRIMARY KEY, t TEXT)").ok());
+  const std::vector<std::string> texts = {"", "plain", std::string(5000, 'x') + "\xc3\xa9",
+                                          "it's a ? in 'quotes'", std::string("nul\0inside", 10)};
+  Status st = store_->Write([&](Txn& t) -> Status {
+    for (size_t k = 0; k < texts.size(); ++k) {
+      if (texts[k].find('\0') != std::string::npos) continue;  // PostgreSQL text has no NUL
+      STEWARD_RETURN_IF_ERROR(t.Exec("INSERT INTO refs (id, t) VALUES (?, ?)",
+                                     {static_cast<int64_t>(k), store::Ref(texts[k])})
+                                  .status());
+    }
+    STEWARD_ASSIGN_OR_RETURN(auto row, t.QueryOne("SELECT id FROM refs WHERE t = ?",
+                                                  {TextRef{std::string_view(texts[3])}}));
+    EXPECT_TRUE(row.has_value());
+    if (row) {
+      EXPECT_EQ(row->Int(0), 3);
+    }
+    EXPECT_TRUE(std::holds_alternative<Null>(store::RefOrNull(texts[0])));
+    return Status::Ok();
+  });
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  st = store_->Read([&](Txn& t) -> Status {
+    STEWARD_ASSIGN_OR_RETURN(auto rows, t.Query("SELECT id, t FROM refs ORDER BY id"));
+    EXPECT_EQ(rows.size(), 4u);
+    for (const Row& r : rows) {
+      EXPECT_FALSE(r.IsNull(1)) << r.Int(0);
+      EXPECT_EQ(r.Text(1), texts[static_cast<size_t>(r.Int(0))]);
+    }
+    return Status::Ok();
+  });
+  ASSERT_TRUE(st.ok()) << st.ToString();
+}
+
 TEST_P(StoreConformanceTest, ForEachStreamsAndStopsEarly) {
   ASSERT_TRUE(Ddl("CREATE TABLE seqs (n BIGINT PRIMARY KEY, label TEXT NOT NULL)").ok());
   constexpr int64_t kRows = 2000;

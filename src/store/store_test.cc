@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <filesystem>
+#include <future>
 #include <thread>
 
 #include "store/migrations.h"
@@ -154,6 +155,101 @@ TEST_F(StoreTest, GroupCommitKeepsEveryClosureAtomic) {
   EXPECT_EQ(CountJobs(), expected);
   EXPECT_EQ(store_->commits(), expected);
   EXPECT_LE(store_->batches(), store_->commits());
+}
+
+// Closures of a batch run without a savepoint each until one fails. A failure that was first in
+// its transaction costs nothing more; a later one rolls the transaction back, and the closures
+// before it run again, each in a savepoint, as do the closures of the next batches.
+TEST_F(StoreTest, AFailedClosureInABatchRerunsOnlyWhatItsRollbackLost) {
+  // Holds the writer in a closure of its own while the next batch queues up behind it.
+  auto hold_writer = [&](std::promise<void>* started, std::shared_future<void> release) {
+    auto done = std::make_shared<std::promise<Status>>();
+    auto answered = done->get_future();
+    store_->WriteAsync(
+        [started, release](Txn&) {
+          started->set_value();
+          release.wait();
+          return Status::Ok();
+        },
+        [done](Status st) { done->set_value(st); });
+    return answered;
+  };
+  struct Closure {
+    std::string key;
+    bool fail = false;
+    std::atomic<int> runs{0};
+    std::promise<Status> answer;
+  };
+  auto run_batch = [&](std::vector<std::unique_ptr<Closure>>& closures) {
+    std::promise<void> started, release;
+    auto held = hold_writer(&started, release.get_future().share());
+    started.get_future().wait();
+    for (auto& c : closures) {
+      Closure* cp = c.get();
+      store_->WriteAsync(
+          [this, cp](Txn& t) -> Status {
+            cp->runs++;
+            STEWARD_RETURN_IF_ERROR(InsertJob(t, "batch", cp->key));
+            return cp->fail ? Status::Conflict("planned") : Status::Ok();
+          },
+          [cp](Status st) { cp->answer.set_value(st); });
+    }
+    release.set_value();
+    EXPECT_TRUE(held.get().ok());
+    std::vector<Status> out;
+    for (auto& c : closures) out.push_back(c->answer.get_future().get());
+    return out;
+  };
+  auto make = [](std::vector<std::pair<std::string, bool>> spec) {
+    std::vector<std::unique_ptr<Closure>> v;
+    for (auto& [key, fail] : spec) {
+      v.push_back(std::make_unique<Closure>());
+      v.back()->key = key;
+      v.back()->fail = fail;
+    }
+    return v;
+  };
+
+  // First in its transaction: its error stands, nothing runs twice.
+  auto first = make({{"f0", true}, {"a1", false}, {"a2", false}});
+  auto st = run_batch(first);
+  EXPECT_EQ(st[0].code(), Code::kConflict);
+  EXPECT_TRUE(st[1].ok() && st[2].ok());
+  EXPECT_EQ(first[0]->runs, 1);
+  EXPECT_EQ(first[1]->runs, 1);
+  EXPECT_EQ(first[2]->runs, 1);
+
+  // Third in its transaction: the two before it run again; the one after runs once.
+  auto middle = make({{"b1", false}, {"b2", false}, {"f3", true}, {"b4", false}});
+  st = run_batch(middle);
+  EXPECT_TRUE(st[0].ok() && st[1].ok() && st[3].ok());
+  EXPECT_EQ(st[2].code(), Code::kConflict);
+  EXPECT_EQ(middle[0]->runs, 2);
+  EXPECT_EQ(middle[1]->runs, 2);
+  EXPECT_EQ(middle[2]->runs, 2);
+  EXPECT_EQ(middle[3]->runs, 1);
+  EXPECT_EQ(store_->batch_reruns(), 1);
+
+  // The next batch runs with savepoints: a failure in the middle re-runs nothing.
+  auto after = make({{"c1", false}, {"f5", true}, {"c2", false}});
+  st = run_batch(after);
+  EXPECT_TRUE(st[0].ok() && st[2].ok());
+  EXPECT_EQ(st[1].code(), Code::kConflict);
+  EXPECT_EQ(after[0]->runs, 1);
+  EXPECT_EQ(after[1]->runs, 1);
+  EXPECT_EQ(store_->batch_reruns(), 1);
+
+  // Exactly the successful closures' rows, once each.
+  std::vector<std::string> keys;
+  ASSERT_TRUE(store_
+                  ->Read([&](Txn& t) -> Status {
+                    STEWARD_ASSIGN_OR_RETURN(auto rows, t.Query("SELECT dedupe_key FROM jobs "
+                                                                "ORDER BY dedupe_key"));
+                    for (const auto& r : rows) keys.push_back(r.Text(0));
+                    return Status::Ok();
+                  })
+                  .ok());
+  EXPECT_EQ(keys, (std::vector<std::string>{"a1", "a2", "b1", "b2", "b4", "c1", "c2"}));
 }
 
 TEST_F(StoreTest, ReadSeesCommittedDataAndForEachStreams) {

@@ -4,7 +4,7 @@
 #   kill-sqlite  one SQLite node is SIGKILLed KILLS times (default 10) at random moments (every
 #                MIN_GAP..MAX_GAP s, default 2..6) and restarted on the same port;
 #   kill-pg      two nodes on one PostgreSQL, killed alternately the same way;
-#   disk-full    one SQLite node whose data directory is a 16 MiB tmpfs that is filled up, then
+#   disk-full    one SQLite node whose data directory is a 48 MiB tmpfs that is filled up, then
 #                freed: writes answer 503 (never 500, never a 2xx that was not committed) while
 #                nothing can commit, and 2xx again once space is back, with no restart;
 #   pg-restart   two nodes on PostgreSQL while the PostgreSQL server is stopped for
@@ -43,7 +43,7 @@ case "$MODE" in
     [ "$(id -u)" = 0 ] || { echo "disk-full needs root (mount -t tmpfs)" >&2; exit 2; }
     MNT=$WORK/small
     mkdir -p "$MNT"
-    mount -t tmpfs -o size=${DISK_MB:-16}m tmpfs "$MNT"
+    mount -t tmpfs -o size=${DISK_MB:-48}m tmpfs "$MNT"
     umount_small() { umount "$MNT" 2>/dev/null || umount -l "$MNT" 2>/dev/null || true; }
     trap 'load_cleanup_mnt' EXIT
     load_cleanup_mnt() {

@@ -97,6 +97,10 @@ Row RowAt(const PGresult* res, int row) {
 const char* ParamText(const Value& v, std::string* buf) {
   if (std::holds_alternative<Null>(v)) return nullptr;
   if (auto p = std::get_if<std::string>(&v)) return p->c_str();
+  if (auto p = std::get_if<TextRef>(&v)) {
+    buf->assign(p->text);  // libpq's text parameters end in NUL
+    return buf->c_str();
+  }
   if (auto p = std::get_if<int64_t>(&v)) {
     *buf = std::to_string(*p);
     return buf->c_str();
