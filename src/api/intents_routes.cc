@@ -36,14 +36,18 @@ void RegisterIntentRoutes(Router& r, const ApiDeps& d) {
   };
   if (d.store && d.store->async_writes()) {
     RouteAsync(r, d, "POST", "/v1/intents", Role::kAgent,
-               [d, created_response](const Call& c, std::function<void(FillFn)> finish) {
+               [d](const Call& c, std::function<void(FillFn)> finish) {
                  d.autonomy->CreateIntentAsync(
-                     c.actor, c.body,
-                     [created_response, finish](autonomy::AutonomyService::CreateAnswer answer) {
-                       finish([created_response, answer](Json* out, int* status) {
-                         bool created = false;
-                         Status st = answer(out, &created);
-                         return created_response(st, created, out, status);
+                     c.actor, c.body, [d, finish](autonomy::AutonomyService::CreateAnswer answer) {
+                       finish([d, answer](Json*, std::string* text, int* status) {
+                         autonomy::AutonomyService::CreateReply reply = answer();
+                         if (!reply.status.ok()) return reply.status;
+                         *status = reply.created ? 201 : 200;
+                         if (d.metrics && reply.created && !reply.gate_result.empty()) {
+                           d.metrics->RecordGateResult(reply.gate_result, reply.gate_reason);
+                         }
+                         *text = std::move(reply.body);
+                         return reply.status;
                        });
                      });
                });
@@ -83,7 +87,7 @@ void RegisterGateRoutes(Router& r, const ApiDeps& d) {
                  d.autonomy->GateAsync(
                      c.actor, c.body,
                      [record, finish](autonomy::AutonomyService::GateAnswer answer) {
-                       finish([record, answer](Json* out, int*) {
+                       finish([record, answer](Json* out, std::string*, int*) {
                          Status st = answer(out);
                          record(st, *out);
                          return st;

@@ -120,9 +120,11 @@ AsyncHandler AuthedAsync(const ApiDeps& deps, std::string method, std::string pa
     auto answer = [deps, method, pattern, start, respond](FillFn fill) {
       respond([deps, method, pattern, start, fill = std::move(fill)]() -> HttpResponse {
         Json out;
+        std::string text;
         int status = 200;
-        Status st = fill(&out, &status);
-        HttpResponse resp = Respond(st, out, status);
+        Status st = fill(&out, &text, &status);
+        HttpResponse resp = st.ok() && !text.empty() ? JsonResponse(status, std::move(text))
+                                                     : Respond(st, out, status);
         RecordRequest(deps, method, pattern, resp.status, start);
         return resp;
       });

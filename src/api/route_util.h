@@ -36,9 +36,9 @@ Handler Authed(const ApiDeps& deps, std::string method, std::string pattern, aut
 
 // An asynchronous handler's logic (Router::AddAsync): it runs on an I/O thread, so it must not
 // block, and answers exactly once, from any thread, by calling `finish` with a function that
-// fills `out` and may set `status`; that function runs on the I/O thread. `call` is valid only
-// until `fn` returns.
-using FillFn = std::function<Status(nlohmann::json* out, int* status)>;
+// fills `out`, or `text` with the body already serialized as JSON, and may set `status`; that
+// function runs on the I/O thread. `call` is valid only until `fn` returns.
+using FillFn = std::function<Status(nlohmann::json* out, std::string* text, int* status)>;
 using AsyncCallFn = std::function<void(const Call& call, std::function<void(FillFn)> finish)>;
 
 // Authed for an asynchronous handler: the same checks, then `fn`.

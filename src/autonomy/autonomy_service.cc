@@ -3,6 +3,7 @@
 #include "autonomy/gate.h"
 #include "autonomy/registry.h"
 #include "autonomy/settings.h"
+#include "common/canonical_writer.h"
 #include "common/ids.h"
 #include "common/json.h"
 #include "common/time_util.h"
@@ -33,21 +34,27 @@ void AutonomyService::Wake() {
 struct AutonomyService::CreateOp {
   CreateOp(const Actor& a, int64_t now_ms, GateConfigCache* c) : actor(a), now(now_ms), cache(c) {}
 
-  // Validates the body and builds the INTENT_CREATED data (its registry_version is filled in the
-  // transaction).
+  // Validates the body and builds the INTENT_CREATED data as canonical JSON, all but its
+  // registry_version, which the transaction reads: the text before that value and the text after.
   Status Prepare(const Json& body) {
     STEWARD_RETURN_IF_ERROR(ParseCreateIntent(body, now, &req));
     const Intent& r = req.intent;
-    data = JsonObject(
-        {{"action_type", r.action_type},
-         {"registry_version", nullptr},
-         {"parameters", ParseJson(r.parameters_json).value()},
-         {"target", ParseJson(r.target_json).value()},
-         {"confidence_score", r.confidence_score ? Json(*r.confidence_score) : Json(nullptr)},
-         {"risk_level", r.risk_level ? Json(*r.risk_level) : Json(nullptr)},
-         {"expires_at", r.expires_at ? Json(FormatTimestamp(*r.expires_at)) : Json(nullptr)},
-         {"original_decision_id",
-          r.original_decision_id ? Json(*r.original_decision_id) : Json(nullptr)}});
+    CanonicalWriter w;
+    w.BeginObject()
+        .Str("action_type", r.action_type)
+        .OptNum("confidence_score", r.confidence_score)
+        .OptStr("expires_at", r.expires_at
+                                  ? std::optional<std::string>(FormatTimestamp(*r.expires_at))
+                                  : std::nullopt)
+        .OptStr("original_decision_id", r.original_decision_id)
+        .Raw("parameters", r.parameters_json)  // canonical as parsed (ParseCreateIntent)
+        .Raw("registry_version", "");
+    size_t split = w.text().size();
+    w.OptStr("risk_level", r.risk_level).Raw("target", r.target_json).EndObject();
+    std::string text = w.Take();
+    data_tail = text.substr(split);
+    text.resize(split);
+    data_head = std::move(text);
     return Status::Ok();
   }
 
@@ -88,9 +95,9 @@ struct AutonomyService::CreateOp {
     intent.created_at = now;
     intent.updated_at = now;
     intent.created_by = actor.subject;
-    data["registry_version"] = intent.registry_version;
+    std::string data = data_head + std::to_string(intent.registry_version) + data_tail;
     ledger::AppendRequest created_entry = Meta(intent, ledger::kIntentCreated, actor.subject);
-    ledger::AppendEvent created_event{&created_entry, &data};
+    auto created_event = ledger::AppendEvent::Canonical(&created_entry, &data);
     // The gate decides the new intent in memory, appending INTENT_CREATED with its own entries;
     // the intent's row is then written once, decided.
     if (req.run_gate) {
@@ -107,36 +114,42 @@ struct AutonomyService::CreateOp {
 
   bool Enqueued() const { return outcome && outcome->job_enqueued; }
 
-  // The answer to the transaction's result `st`.
-  Status Answer(const Status& st, Json* out, bool* created_out) const {
-    *created_out = false;
-    if (!st.ok()) return st;
-    const Intent& shown = existing ? *existing : intent;
-    Json ij;
-    IntentToJson(shown, &ij);
-    *out = JsonObject({{"intent", std::move(ij)}});
+  // The answer to the transaction's result `st`: the response body as JSON text, written
+  // straight from the records (no DOM), and what the route's metrics need.
+  CreateReply Reply(const Status& st) const {
+    CreateReply r;
+    r.status = st;
+    if (!st.ok()) return r;
+    CanonicalWriter w;
+    w.BeginObject();
     if (existing) {
-      if (existing->gate) {
-        Json g;
-        GateDecisionToJson(*existing->gate, &g);
-        (*out)["gate"] = std::move(g);
-      }
-      return st;
+      if (existing->gate) WriteGateDecision(w, "gate", *existing->gate);
+    } else if (outcome) {
+      WriteGateOutcome(w, "gate", *outcome, intent.action_intent_id);
+      r.gate_result = outcome->result;
+      r.gate_reason = outcome->reason;
     }
-    if (outcome) {
-      Json gate;
-      GateOutcomeToJson(*outcome, intent.action_intent_id, &gate);
-      (*out)["gate"] = std::move(gate);
-    }
-    *created_out = created;
-    return st;
+    WriteIntent(w, "intent", existing ? *existing : intent);
+    w.EndObject();
+    r.body = w.Take();
+    r.created = !existing && created;
+    return r;
+  }
+
+  // The same answer as a DOM.
+  Status Answer(const Status& st, Json* out, bool* created_out) const {
+    CreateReply r = Reply(st);
+    *created_out = r.created;
+    if (!r.status.ok()) return r.status;
+    *out = ParseJson(r.body).value();
+    return r.status;
   }
 
   const Actor actor;
   const int64_t now;
   GateConfigCache* const cache;
   CreateIntentRequest req;
-  Json data;
+  std::string data_head, data_tail;  // INTENT_CREATED's data around its registry_version
   // The transaction's results.
   Intent intent;
   std::optional<Intent> existing;
@@ -159,17 +172,16 @@ void AutonomyService::CreateIntentAsync(const Actor& actor, const Json& body,
   auto op = std::make_shared<CreateOp>(actor, clock_->NowMs(), &gate_config_);
   Status prepared = op->Prepare(body);
   if (!prepared.ok()) {
-    return done([prepared](Json*, bool* created) {
-      *created = false;
-      return prepared;
+    return done([prepared] {
+      CreateReply r;
+      r.status = prepared;
+      return r;
     });
   }
   store_->WriteAsync([op](store::Txn& txn) { return op->Run(txn); },
                      [this, op, done = std::move(done)](Status st) {
                        if (st.ok() && op->Enqueued()) Wake();
-                       done([op, st](Json* out, bool* created) {
-                         return op->Answer(st, out, created);
-                       });
+                       done([op, st] { return op->Reply(st); });
                      });
 }
 

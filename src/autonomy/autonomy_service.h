@@ -36,9 +36,17 @@ class AutonomyService {
                       bool* created);
   // The same without holding the caller's thread while the write commits (Store::WriteAsync).
   // `done` is called exactly once, possibly on a store thread, with an answer function; calling
-  // that (on any thread, any number of times) gives CreateIntent's status, `out` and `created`.
+  // that (on any thread, any number of times) gives CreateIntent's answer, its body as JSON text.
   // The body is validated on the calling thread; `body` need not outlive the call.
-  using CreateAnswer = std::function<Status(nlohmann::json* out, bool* created)>;
+  struct CreateReply {
+    Status status;
+    std::string body;  // on success: the response body (JSON), as CreateIntent's `out`
+    bool created = false;
+    // When the gate decided the new intent: its result and reason.
+    std::string gate_result;
+    std::string gate_reason;
+  };
+  using CreateAnswer = std::function<CreateReply()>;
   void CreateIntentAsync(const Actor& actor, const nlohmann::json& body,
                          std::function<void(CreateAnswer)> done);
   // GET /v1/intents/{id}; NotFound for another tenant's intent.

@@ -6,6 +6,7 @@
 #include "autonomy/budget.h"
 #include "autonomy/registry.h"
 #include "autonomy/settings.h"
+#include "common/canonical_writer.h"
 #include "common/json.h"
 #include "common/time_util.h"
 #include "jobs/job_queue.h"
@@ -38,15 +39,73 @@ void FillBudget(GateOutcome* o, const BudgetCheck& b) {
   o->budget_remaining = b.remaining;
 }
 
-Json BudgetInputs(const BudgetCheck& b) {
-  Json j = JsonObject({{"configured", b.configured},
-                       {"day", b.day},
-                       {"limit", b.limit},
-                       {"used", b.used},
-                       {"remaining", b.remaining}});
-  j["type_limit"] = b.type_limit ? Json(*b.type_limit) : Json(nullptr);
-  j["type_used"] = b.type_used;
-  return j;
+// What decided an intent, recorded in its POLICY_EVALUATED entry as `inputs`. Each section is
+// filled by the step that read it; absent sections are left out.
+struct GateInputs {
+  struct Policy {
+    policy::PolicyInput in;
+    policy::RiskLevel effective_risk;
+    double effective_threshold;
+    std::string_view mode_source;
+    const std::optional<std::string>* intent_risk_level;
+  };
+  std::string_view action_type;
+  int64_t registry_version = 0;
+  std::string intent_status;  // as the gate found it (a decision may move the intent's own)
+  const KillSwitches* kill_switches = nullptr;  // with the two below: step 4
+  bool emergency_stop = false;
+  bool action_type_disabled = false;
+  const AllowlistResolution* allowlist = nullptr;  // step 5
+  std::optional<Policy> policy;                    // step 6
+  const BudgetCheck* budget = nullptr;             // step 7
+  bool budget_consumed = false;
+};
+
+// `inputs` as canonical JSON, members in byte order (docs/LEDGER_FORMAT.md).
+void WriteInputs(CanonicalWriter& w, const GateInputs& in) {
+  w.BeginObject("inputs").Str("action_type", in.action_type);
+  if (const AllowlistResolution* al = in.allowlist) {
+    w.BeginObject("allowlist")
+        .StrArray("action_types", al->action_types)
+        .Bool("allowlisted", al->allowlisted)
+        .Str("source", al->source)
+        .EndObject();
+  }
+  if (const BudgetCheck* b = in.budget) {
+    w.BeginObject("budget").Bool("configured", b->configured);
+    if (in.budget_consumed) w.Bool("consumed", true);
+    w.Str("day", b->day)
+        .Int("limit", b->limit)
+        .Int("remaining", b->remaining)
+        .OptInt("type_limit", b->type_limit)
+        .Int("type_used", b->type_used)
+        .Int("used", b->used)
+        .EndObject();
+  }
+  w.Str("intent_status", in.intent_status);
+  if (const KillSwitches* ks = in.kill_switches) {
+    w.BeginObject("kill_switches")
+        .Bool("action_type_disabled", in.action_type_disabled)
+        .Bool("autonomy_enabled", ks->autonomy_enabled)
+        .Bool("emergency_stop", in.emergency_stop)
+        .Bool("execution_enabled", ks->execution_enabled)
+        .EndObject();
+  }
+  if (const auto& p = in.policy) {
+    w.BeginObject("policy_input")
+        .OptNum("confidence_score", p->in.confidence)
+        .Str("effective_risk", policy::RiskLevelName(p->effective_risk))
+        .Num("effective_threshold", p->effective_threshold)
+        .Bool("external_contact", p->in.external_contact)
+        .OptStr("intent_risk_level", *p->intent_risk_level)
+        .Str("mode", policy::ModeName(p->in.mode))
+        .Str("mode_source", p->mode_source)
+        .Num("registry_min_confidence", p->in.registry_min_confidence)
+        .Str("registry_risk_class", policy::RiskLevelName(p->in.registry_risk))
+        .Num("tenant_threshold", p->in.tenant_threshold)
+        .EndObject();
+  }
+  w.Int("registry_version", in.registry_version).EndObject();
 }
 
 ledger::AppendRequest Meta(const Intent& intent, std::string_view event, std::string_view actor) {
@@ -59,21 +118,25 @@ ledger::AppendRequest Meta(const Intent& intent, std::string_view event, std::st
   return m;
 }
 
-// The data of a POLICY_EVALUATED ledger entry: the outcome and every input that decided it.
-Json EvaluatedData(const GateOutcome& o, Json inputs) {
-  return JsonObject({{"result", o.result},
-                     {"reason", o.reason},
-                     {"explanation", o.explanation},
-                     {"policy_version", o.policy_version},
-                     {"policy_clause", o.policy_clause},
-                     {"policy_decision", o.policy_decision},
-                     {"inputs", std::move(inputs)}});
+// The data of a POLICY_EVALUATED ledger entry, as canonical JSON: the outcome and every input
+// that decided it.
+std::string EvaluatedData(const GateOutcome& o, const GateInputs& inputs) {
+  CanonicalWriter w;
+  w.BeginObject().Str("explanation", o.explanation);
+  WriteInputs(w, inputs);
+  w.Str("policy_clause", o.policy_clause)
+      .Str("policy_decision", o.policy_decision)
+      .Str("policy_version", o.policy_version)
+      .Str("reason", o.reason)
+      .Str("result", o.result)
+      .EndObject();
+  return w.Take();
 }
 
 // Records a decision that is not an auto-execution: the intent's gate field, its status (a
 // PROPOSED intent waits for approval; a policy BLOCK ends it) and POLICY_EVALUATED. The intent's
 // row is updated when `stored` (else its creator inserts it afterwards).
-Status Record(store::Txn& txn, Intent* intent, const GateOutcome& o, const Json& inputs,
+Status Record(store::Txn& txn, Intent* intent, const GateOutcome& o, const GateInputs& inputs,
               std::string_view actor, int64_t now_ms, bool update_intent, bool stored,
               const ledger::AppendEvent* preceding) {
   if (update_intent) {
@@ -88,10 +151,10 @@ Status Record(store::Txn& txn, Intent* intent, const GateOutcome& o, const Json&
     if (stored) STEWARD_RETURN_IF_ERROR(UpdateIntent(txn, *intent));
   }
   ledger::AppendRequest evaluated = Meta(*intent, ledger::kPolicyEvaluated, actor);
-  Json data = EvaluatedData(o, inputs);
+  std::string data = EvaluatedData(o, inputs);
   std::vector<ledger::AppendEvent> events;
   if (preceding) events.push_back(*preceding);
-  events.emplace_back(&evaluated, &data);
+  events.push_back(ledger::AppendEvent::Canonical(&evaluated, &data));
   auto e = ledger::AppendMany(txn, intent->tenant_id, now_ms, events);
   return e.ok() ? Status::Ok() : e.status();
 }
@@ -101,25 +164,22 @@ struct Screen {
   enum class Next { kAlreadyPublished, kRecord, kBudget };
   Next next = Next::kRecord;
   GateOutcome o;
-  Json inputs;
   bool update_intent = false;  // kRecord: whether the intent's gate field and status move
 };
 
-Screen RecordOutcome(GateOutcome o, Json inputs, bool update_intent) {
+Screen RecordOutcome(GateOutcome o, bool update_intent) {
   Screen s;
   s.next = Screen::Next::kRecord;
   s.o = std::move(o);
-  s.inputs = std::move(inputs);
   s.update_intent = update_intent;
   return s;
 }
 
 // Steps 2 and 3, from the intent alone; nullopt when the intent goes on to configuration.
-std::optional<Screen> ScreenStatus(const Intent& intent, int64_t now_ms, Json* inputs_out) {
-  Json& inputs = *inputs_out;
-  inputs = JsonObject({{"action_type", intent.action_type},
-                       {"registry_version", intent.registry_version},
-                       {"intent_status", intent.status}});
+std::optional<Screen> ScreenStatus(const Intent& intent, int64_t now_ms, GateInputs* inputs) {
+  inputs->action_type = intent.action_type;
+  inputs->registry_version = intent.registry_version;
+  inputs->intent_status = intent.status;
 
   // 2. Idempotent on the intent: a policy approval is never made twice.
   if (intent.approval && intent.approval->source == "POLICY") {
@@ -145,54 +205,49 @@ std::optional<Screen> ScreenStatus(const Intent& intent, int64_t now_ms, Json* i
   // 3. Only pending, unexpired intents are decided.
   bool pending = intent.status == kStatusProposed || intent.status == kStatusAwaitingApproval;
   if (!pending) {
-    return RecordOutcome(Stop(kReasonIntentNotPending,
-                              "The intent is " + intent.status + ", not waiting for a decision.",
-                              "intent_pending"),
-                         std::move(inputs), false);
+    return RecordOutcome(
+        Stop(kReasonIntentNotPending,
+             "The intent is " + intent.status + ", not waiting for a decision.", "intent_pending"),
+        false);
   }
   if (intent.expires_at && *intent.expires_at <= now_ms) {
-    return RecordOutcome(Stop(kReasonIntentExpired, "The intent expired before it was decided.",
-                              "intent_expired"),
-                         std::move(inputs), false);
+    return RecordOutcome(
+        Stop(kReasonIntentExpired, "The intent expired before it was decided.", "intent_expired"),
+        false);
   }
   return std::nullopt;
 }
 
 // Steps 4-6, from the intent and the configuration it meets.
-Result<Screen> ScreenConfig(const Intent& intent, const GateConfig& cfg, Json inputs) {
+Result<Screen> ScreenConfig(const Intent& intent, const GateConfig& cfg, GateInputs* inputs) {
   // 4. Kill switches.
   const EmergencyStop& es = cfg.emergency_stop;
   const KillSwitches& ks = cfg.kill_switches;
   bool type_disabled = false;
   for (const auto& t : ks.disabled_action_types) type_disabled |= t == intent.action_type;
-  inputs["kill_switches"] = JsonObject({{"emergency_stop", es.engaged},
-                                        {"autonomy_enabled", ks.autonomy_enabled},
-                                        {"execution_enabled", ks.execution_enabled},
-                                        {"action_type_disabled", type_disabled}});
+  inputs->kill_switches = &ks;
+  inputs->emergency_stop = es.engaged;
+  inputs->action_type_disabled = type_disabled;
   if (es.engaged || !ks.autonomy_enabled || !ks.execution_enabled || type_disabled) {
     std::string which = es.engaged                ? "the platform's emergency stop is engaged"
                         : !ks.autonomy_enabled    ? "autonomy is switched off for this tenant"
                         : !ks.execution_enabled   ? "execution is switched off for this tenant"
                                                   : "this action type is switched off for this tenant";
-    return RecordOutcome(Stop(kReasonKillSwitch, "A kill switch is on: " + which + ".",
-                              "kill_switch"),
-                         std::move(inputs), true);
+    return RecordOutcome(
+        Stop(kReasonKillSwitch, "A kill switch is on: " + which + ".", "kill_switch"), true);
   }
 
   // 5. Allowlist: a hard stop before policy.
   const AllowlistResolution& al = cfg.allowlist;
-  inputs["allowlist"] = JsonObject({{"allowlisted", al.allowlisted},
-                                    {"source", al.source},
-                                    {"action_types", al.action_types}});
+  inputs->allowlist = &al;
   if (!al.allowlisted) {
     return RecordOutcome(
         Stop(kReasonNotAllowlisted,
-             al.source == "none"
-                 ? "No allowlist is configured, so nothing may auto-execute."
-                 : "The action type " + intent.action_type + " is not on the " + al.source +
-                       " allowlist.",
+             al.source == "none" ? "No allowlist is configured, so nothing may auto-execute."
+                                 : "The action type " + intent.action_type + " is not on the " +
+                                       al.source + " allowlist.",
              "allowlist"),
-        std::move(inputs), true);
+        true);
   }
 
   // 6. Mode resolution and the policy.
@@ -209,18 +264,8 @@ Result<Screen> ScreenConfig(const Intent& intent, const GateConfig& cfg, Json in
   pin.tenant_threshold = ps.confidence_threshold;
   pin.registry_min_confidence = def.min_confidence;
   policy::PolicyResult pr = policy::EvaluateAutoApprovalV1(pin);
-  inputs["policy_input"] = JsonObject({
-      {"mode", policy::ModeName(mode.mode)},
-      {"mode_source", mode.source},
-      {"intent_risk_level", intent.risk_level ? Json(*intent.risk_level) : Json(nullptr)},
-      {"registry_risk_class", policy::RiskLevelName(def.risk_class)},
-      {"effective_risk", policy::RiskLevelName(pr.effective_risk)},
-      {"external_contact", def.external_contact},
-      {"confidence_score",
-       intent.confidence_score ? Json(*intent.confidence_score) : Json(nullptr)},
-      {"tenant_threshold", ps.confidence_threshold},
-      {"registry_min_confidence", def.min_confidence},
-      {"effective_threshold", pr.effective_threshold}});
+  inputs->policy = GateInputs::Policy{pin, pr.effective_risk, pr.effective_threshold, mode.source,
+                                      &intent.risk_level};
 
   Screen s;
   GateOutcome& o = s.o;
@@ -231,7 +276,6 @@ Result<Screen> ScreenConfig(const Intent& intent, const GateConfig& cfg, Json in
   o.policy_clause = pr.policy_clause;
   o.reason = pr.reason;
   o.explanation = pr.explanation;
-  s.inputs = std::move(inputs);
   if (pr.decision != policy::Decision::kAutoExecute) {
     o.result = std::string(pr.decision == policy::Decision::kBlock ? kResultBlocked
                                                                     : kResultRequireApproval);
@@ -243,23 +287,21 @@ Result<Screen> ScreenConfig(const Intent& intent, const GateConfig& cfg, Json in
   return s;
 }
 
-// The budget inputs of an AUTO_EXECUTED decision's POLICY_EVALUATED entry.
-Json ConsumedBudgetInputs(const BudgetCheck& b) {
-  Json j = BudgetInputs(b);
-  j["consumed"] = true;
-  return j;
-}
-
-// The budget section of ACTION_APPROVED, after this decision's unit is counted.
-Json ApprovedBudget(const BudgetCheck& b) {
-  return JsonObject({{"day", b.day}, {"used", b.used + 1}, {"limit", b.limit}});
-}
-
-Json ApprovedData(const Intent& intent, Json budget) {
-  return JsonObject({{"approval_source", "POLICY"},
-                     {"approved_by", policy::kPolicyVersion},
-                     {"parameters", ParseJson(intent.parameters_json).value()},
-                     {"budget", std::move(budget)}});
+// The data of ACTION_APPROVED as canonical JSON, with the budget once this decision's unit is
+// counted. The intent's parameters are stored canonical (intent.h), so they are spliced in.
+std::string ApprovedData(const Intent& intent, const BudgetCheck& b) {
+  CanonicalWriter w;
+  w.BeginObject()
+      .Str("approval_source", "POLICY")
+      .Str("approved_by", policy::kPolicyVersion)
+      .BeginObject("budget")
+      .Str("day", b.day)
+      .Int("limit", b.limit)
+      .Int("used", b.used + 1)
+      .EndObject()
+      .Raw("parameters", intent.parameters_json)
+      .EndObject();
+  return w.Take();
 }
 
 // Marks `intent` auto-approved by the policy at `now_ms` with `o`'s decision.
@@ -363,7 +405,7 @@ Result<GateOutcome> RunGateOnIntent(store::Txn& txn, Intent* intent, std::string
                                     int64_t now_ms, GateConfigCache* cache, bool intent_stored,
                                     const ledger::AppendEvent* preceding) {
   const std::string& tenant = intent->tenant_id;
-  Json inputs;
+  GateInputs inputs;
   std::optional<Screen> early = ScreenStatus(*intent, now_ms, &inputs);
   if (early && early->next == Screen::Next::kAlreadyPublished) {
     if (preceding) {
@@ -378,13 +420,13 @@ Result<GateOutcome> RunGateOnIntent(store::Txn& txn, Intent* intent, std::string
   std::shared_ptr<const GateConfig> cfgp;
   if (!early) {
     STEWARD_ASSIGN_OR_RETURN(cfgp, GateConfigFor(txn, *intent, cache));
-    STEWARD_ASSIGN_OR_RETURN(early, ScreenConfig(*intent, *cfgp, std::move(inputs)));
+    STEWARD_ASSIGN_OR_RETURN(early, ScreenConfig(*intent, *cfgp, &inputs));
   }
   Screen& s = *early;
   GateOutcome& o = s.o;
   if (s.next == Screen::Next::kRecord) {
-    STEWARD_RETURN_IF_ERROR(Record(txn, intent, o, s.inputs, actor, now_ms, s.update_intent,
-                                   intent_stored, preceding));
+    STEWARD_RETURN_IF_ERROR(
+        Record(txn, intent, o, inputs, actor, now_ms, s.update_intent, intent_stored, preceding));
     return o;
   }
   const GateConfig& cfg = *cfgp;  // ScreenConfig led here (kBudget)
@@ -396,8 +438,8 @@ Result<GateOutcome> RunGateOnIntent(store::Txn& txn, Intent* intent, std::string
                                                  intent->action_type, *cfg.budget,
                                                  LocalDay(now_ms, cfg.budget->timezone)));
   }
+  inputs.budget = &b;
   if (!b.configured || b.exceeded) {
-    s.inputs["budget"] = BudgetInputs(b);
     FillBudget(&o, b);
     o.result = std::string(kResultRequireApproval);
     if (!b.configured) {
@@ -416,25 +458,25 @@ Result<GateOutcome> RunGateOnIntent(store::Txn& txn, Intent* intent, std::string
       o.policy_clause = "gate.budget_available";
     }
     STEWARD_RETURN_IF_ERROR(
-        Record(txn, intent, o, s.inputs, actor, now_ms, true, intent_stored, preceding));
+        Record(txn, intent, o, inputs, actor, now_ms, true, intent_stored, preceding));
     return o;
   }
 
   // 8. Commit: budget, intent, ledger and the execution job in this one transaction.
   STEWARD_RETURN_IF_ERROR(ConsumeBudget(txn, tenant, intent->account_id, intent->action_type, b.day));
   FillConsumedBudget(&o, b);
-  s.inputs["budget"] = ConsumedBudgetInputs(b);
+  inputs.budget_consumed = true;
   o.result = std::string(kResultAutoExecuted);
   Approve(intent, o, now_ms);
   if (intent_stored) STEWARD_RETURN_IF_ERROR(UpdateIntent(txn, *intent));
-  Json eval = EvaluatedData(o, std::move(s.inputs));
-  Json approved = ApprovedData(*intent, ApprovedBudget(b));
+  std::string eval = EvaluatedData(o, inputs);
+  std::string approved = ApprovedData(*intent, b);
   ledger::AppendRequest evaluated = Meta(*intent, ledger::kPolicyEvaluated, actor);
   ledger::AppendRequest approval = Meta(*intent, ledger::kActionApproved, actor);
   std::vector<ledger::AppendEvent> events;
   if (preceding) events.push_back(*preceding);
-  events.emplace_back(&evaluated, &eval);
-  events.emplace_back(&approval, &approved);
+  events.push_back(ledger::AppendEvent::Canonical(&evaluated, &eval));
+  events.push_back(ledger::AppendEvent::Canonical(&approval, &approved));
   auto entries = ledger::AppendMany(txn, tenant, now_ms, events);
   if (!entries.ok()) return entries.status();
   auto job = EnqueueExecution(txn, *intent, 1, now_ms);
@@ -457,32 +499,48 @@ std::string ExecuteJobDedupeKey(const Intent& intent, int64_t execution_no) {
 
 Result<int64_t> EnqueueExecution(store::Txn& txn, const Intent& intent, int64_t execution_no,
                                  int64_t now_ms) {
-  std::string payload = JsonObject({{"action_intent_id", intent.action_intent_id},
-                                    {"account_id", intent.account_id},
-                                    {"execution", execution_no}})
-                            .dump();
+  CanonicalWriter w;
+  w.BeginObject()
+      .Str("account_id", intent.account_id)
+      .Str("action_intent_id", intent.action_intent_id)
+      .Int("execution", execution_no)
+      .EndObject();
+  std::string payload = w.Take();
   return jobs::Enqueue(txn, intent.tenant_id, kJobExecuteIntent, payload, now_ms, now_ms,
                        ExecuteJobDedupeKey(intent, execution_no));
 }
 
-void GateOutcomeToJson(const GateOutcome& o, std::string_view action_intent_id, Json* out) {
-  Json policy = JsonObject({{"decision", o.policy_decision},
-                            {"reason", o.policy_reason},
-                            {"explanation", o.policy_explanation},
-                            {"policy_version", o.policy_version},
-                            {"policy_clause", o.policy_clause}});
-  Json budget = nullptr;
+void WriteGateOutcome(CanonicalWriter& w, std::string_view key, const GateOutcome& o,
+                      std::string_view action_intent_id) {
+  w.BeginObjectOrValue(key)
+      .Str("action_intent_id", action_intent_id)
+      .Bool("already_published", o.already_published);
   if (o.budget_checked) {
-    budget = JsonObject(
-        {{"limit", o.budget_limit}, {"used", o.budget_used}, {"remaining", o.budget_remaining}});
+    w.BeginObject("budget")
+        .Int("limit", o.budget_limit)
+        .Int("remaining", o.budget_remaining)
+        .Int("used", o.budget_used)
+        .EndObject();
+  } else {
+    w.Null("budget");
   }
-  *out = JsonObject({{"result", o.result},
-                     {"reason", o.reason},
-                     {"explanation", o.explanation},
-                     {"action_intent_id", action_intent_id},
-                     {"already_published", o.already_published},
-                     {"policy", std::move(policy)},
-                     {"budget", std::move(budget)}});
+  w.Str("explanation", o.explanation)
+      .BeginObject("policy")
+      .Str("decision", o.policy_decision)
+      .Str("explanation", o.policy_explanation)
+      .Str("policy_clause", o.policy_clause)
+      .Str("policy_version", o.policy_version)
+      .Str("reason", o.policy_reason)
+      .EndObject()
+      .Str("reason", o.reason)
+      .Str("result", o.result)
+      .EndObject();
+}
+
+void GateOutcomeToJson(const GateOutcome& o, std::string_view action_intent_id, Json* out) {
+  CanonicalWriter w;
+  WriteGateOutcome(w, "", o, action_intent_id);
+  *out = ParseJson(w.Take()).value();
 }
 
 }  // namespace steward::autonomy

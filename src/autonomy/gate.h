@@ -132,7 +132,10 @@ class GateConfigCache {
       entries_;  // GUARDED_BY(mu_)
 };
 
-// Response body of SPEC §5.
+// Response body of SPEC §5, written into `w` as the member `key` (a value when `key` is empty),
+// or as a DOM (the same text parsed).
+void WriteGateOutcome(CanonicalWriter& w, std::string_view key, const GateOutcome& outcome,
+                      std::string_view action_intent_id);
 void GateOutcomeToJson(const GateOutcome& outcome, std::string_view action_intent_id,
                        nlohmann::json* out);
 

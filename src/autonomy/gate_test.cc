@@ -408,6 +408,68 @@ TEST_F(GateTest, TenancyIsolatesIntents) {
             Code::kPermissionDenied);
 }
 
+// The gate writes its ledger records with CanonicalWriter, not through a JSON DOM: the records
+// are canonical (as the chain's hashes and external verifiers require), and the values keep their
+// JSON types (0.7 stays a double, limits integers, an absent risk level null).
+TEST_F(GateTest, LedgerRecordsAreCanonicalWithTheirTypes) {
+  Configure(5, {{"CREATE_INTERNAL_TASK", 4}});
+  Create("c1", {{"parameters", {{"title", "Ünïcode \"quoted\"\n"}, {"n", 1.5}, {"a", {1, "x"}}}},
+                {"ttl_seconds", 60},
+                {"trace_id", "tr-1"}});
+  ASSERT_EQ(Gate("c1")["result"], "AUTO_EXECUTED");
+  Create("c2", {{"risk_level", "HIGH"}});
+  ASSERT_EQ(Gate("c2")["reason"], "RISK_LEVEL_HIGH");
+  std::vector<std::pair<std::string, std::string>> rows;
+  ASSERT_TRUE(store_
+                  ->Read([&](store::Txn& t) -> Status {
+                    STEWARD_ASSIGN_OR_RETURN(auto r,
+                                             t.Query("SELECT event_type, data FROM ledger WHERE "
+                                                     "tenant_id = 'tenant-a' ORDER BY seq"));
+                    for (const auto& row : r) rows.emplace_back(row.Text(0), row.Text(1));
+                    return Status::Ok();
+                  })
+                  .ok());
+  int evaluated = 0;
+  for (const auto& [type, data] : rows) {
+    auto parsed = ParseJson(data);
+    ASSERT_TRUE(parsed.ok()) << data;
+    EXPECT_EQ(CanonicalJson(*parsed), data) << type;
+    if (type != "POLICY_EVALUATED") continue;
+    ++evaluated;
+    const Json& pin = (*parsed)["inputs"]["policy_input"];
+    EXPECT_TRUE(pin["tenant_threshold"].is_number_float());
+    EXPECT_TRUE(pin["registry_min_confidence"].is_number_float());
+    EXPECT_TRUE(pin["confidence_score"].is_number_float());
+    EXPECT_TRUE((*parsed)["inputs"]["registry_version"].is_number_integer());
+    EXPECT_TRUE((*parsed)["inputs"]["kill_switches"]["autonomy_enabled"].is_boolean());
+  }
+  EXPECT_EQ(evaluated, 2);
+  const std::string first_evaluated =
+      R"({"explanation":"The mode is AUTO_EXECUTE, the effective risk is LOW and the confidence )"
+      R"(0.9 meets the threshold 0.7.","inputs":{"action_type":"CREATE_INTERNAL_TASK",)"
+      R"("allowlist":{"action_types":["CREATE_INTERNAL_TASK","FLAG_FOR_REVIEW"],)"
+      R"("allowlisted":true,"source":"tenant"},"budget":{"configured":true,"consumed":true,)"
+      R"("day":"2026-11-24","limit":5,"remaining":5,"type_limit":4,"type_used":0,"used":0},)"
+      R"("intent_status":"PROPOSED","kill_switches":{"action_type_disabled":false,)"
+      R"("autonomy_enabled":true,"emergency_stop":false,"execution_enabled":true},)"
+      R"("policy_input":{"confidence_score":0.9,"effective_risk":"LOW",)"
+      R"("effective_threshold":0.7,"external_contact":false,"intent_risk_level":null,)"
+      R"("mode":"AUTO_EXECUTE","mode_source":"tenant+type","registry_min_confidence":0.0,)"
+      R"("registry_risk_class":"LOW","tenant_threshold":0.7},"registry_version":1},)"
+      R"("policy_clause":"V1.7 auto_execute","policy_decision":"AUTO_EXECUTE",)"
+      R"("policy_version":"AutoApprovalPolicyV1","reason":"AUTO_EXECUTE_ALLOWED",)"
+      R"("result":"AUTO_EXECUTED"})";
+  bool found = false;
+  for (const auto& [type, data] : rows) {
+    if (type == "POLICY_EVALUATED") {
+      EXPECT_EQ(data, first_evaluated);
+      found = true;
+      break;
+    }
+  }
+  EXPECT_TRUE(found);
+}
+
 TEST_F(GateTest, LedgerChainVerifiesAfterActivity) {
   Configure(3);
   for (int i = 0; i < 6; ++i) {

@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "common/canonical_writer.h"
 #include "common/crypto.h"
 #include "common/ids.h"
 #include "common/json.h"
@@ -19,21 +20,6 @@ constexpr char kIntentCols[] =
     "parameters_schema_version, confidence_score, risk_level, expires_at, execution_policy, "
     "registry_version, original_decision_id, trace_id, content_hash, status, gate, approval, "
     "created_at, created_by, updated_at FROM intents ";
-
-Json GateJson(const GateDecision& g) {
-  Json j;
-  GateDecisionToJson(g, &j);
-  return j;
-}
-
-Json ApprovalJson(const Approval& a) {
-  Json j = JsonObject({{"source", a.source},
-                       {"by", a.by},
-                       {"at", FormatTimestamp(a.at)},
-                       {"edited_fields", a.edited_fields}});
-  if (!a.comment.empty()) j["comment"] = a.comment;
-  return j;
-}
 
 Intent FromRow(const store::Row& r) {
   Intent i;
@@ -93,30 +79,39 @@ Intent FromRow(const store::Row& r) {
 
 std::string GateStorage(const std::optional<GateDecision>& g) {
   if (!g) return {};
-  return JsonObject({{"result", g->result},
-                     {"reason", g->reason},
-                     {"explanation", g->explanation},
-                     {"policy_version", g->policy_version},
-                     {"policy_clause", g->policy_clause},
-                     {"decided_at_ms", g->decided_at}})
-      .dump();
+  CanonicalWriter w;
+  w.BeginObject()
+      .Int("decided_at_ms", g->decided_at)
+      .Str("explanation", g->explanation)
+      .Str("policy_clause", g->policy_clause)
+      .Str("policy_version", g->policy_version)
+      .Str("reason", g->reason)
+      .Str("result", g->result)
+      .EndObject();
+  return w.Take();
 }
 
 std::string ApprovalStorage(const std::optional<Approval>& a) {
   if (!a) return {};
-  return JsonObject({{"source", a->source},
-                     {"by", a->by},
-                     {"at_ms", a->at},
-                     {"edited_fields", a->edited_fields},
-                     {"comment", a->comment}})
-      .dump();
+  CanonicalWriter w;
+  w.BeginObject()
+      .Int("at_ms", a->at)
+      .Str("by", a->by)
+      .Str("comment", a->comment)
+      .StrArray("edited_fields", a->edited_fields)
+      .Str("source", a->source)
+      .EndObject();
+  return w.Take();
 }
 
 std::string PolicyStorage(const ExecutionPolicy& p) {
-  return Json{{"max_attempts", p.max_attempts},
-              {"retry_count", p.retry_count},
-              {"timeout_seconds", p.timeout_seconds}}
-      .dump();
+  CanonicalWriter w;
+  w.BeginObject()
+      .Int("max_attempts", p.max_attempts)
+      .Int("retry_count", p.retry_count)
+      .Int("timeout_seconds", p.timeout_seconds)
+      .EndObject();
+  return w.Take();
 }
 
 Status OptionalId(const Json& body, std::string_view field, std::optional<std::string>* out) {
@@ -264,15 +259,27 @@ Status InsertIntent(store::Txn& txn, const Intent& i) {
       "execution_policy, registry_version, original_decision_id, trace_id, content_hash, status, "
       "gate, approval, created_at, created_by, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
       "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-      {i.tenant_id, i.action_intent_id, i.account_id, i.action_type, i.parameters_json,
-       i.target_json, store::OptText(i.parameters_schema_version),
+      {store::Ref(i.tenant_id),
+       store::Ref(i.action_intent_id),
+       store::Ref(i.account_id),
+       store::Ref(i.action_type),
+       store::Ref(i.parameters_json),
+       store::Ref(i.target_json),
+       store::OptText(i.parameters_schema_version),
        i.confidence_score ? store::Value(*i.confidence_score) : store::Value(store::Null{}),
        store::OptText(i.risk_level),
        i.expires_at ? store::Value(*i.expires_at) : store::Value(store::Null{}),
-       PolicyStorage(i.execution_policy), i.registry_version,
-       store::OptText(i.original_decision_id), store::OptText(i.trace_id), i.content_hash,
-       i.status, store::TextOrNull(GateStorage(i.gate)),
-       store::TextOrNull(ApprovalStorage(i.approval)), i.created_at, i.created_by, i.updated_at});
+       PolicyStorage(i.execution_policy),
+       i.registry_version,
+       store::OptText(i.original_decision_id),
+       store::OptText(i.trace_id),
+       store::Ref(i.content_hash),
+       store::Ref(i.status),
+       store::TextOrNull(GateStorage(i.gate)),
+       store::TextOrNull(ApprovalStorage(i.approval)),
+       i.created_at,
+       store::Ref(i.created_by),
+       i.updated_at});
   return r.ok() ? Status::Ok() : r.status();
 }
 
@@ -336,43 +343,80 @@ Status ListIntents(store::Txn& txn, std::string_view tenant_id, const IntentFilt
   return Status::Ok();
 }
 
+namespace {
+
+std::optional<std::string> OptTimestamp(const std::optional<int64_t>& ms) {
+  if (!ms) return std::nullopt;
+  return FormatTimestamp(*ms);
+}
+
+void WriteApproval(CanonicalWriter& w, std::string_view key, const Approval& a) {
+  w.BeginObject(key).Str("at", FormatTimestamp(a.at)).Str("by", a.by);
+  if (!a.comment.empty()) w.Str("comment", a.comment);
+  w.StrArray("edited_fields", a.edited_fields).Str("source", a.source).EndObject();
+}
+
+}  // namespace
+
+void WriteGateDecision(CanonicalWriter& w, std::string_view key, const GateDecision& g) {
+  w.BeginObjectOrValue(key)
+      .Str("decided_at", FormatTimestamp(g.decided_at))
+      .Str("explanation", g.explanation)
+      .Str("policy_clause", g.policy_clause)
+      .Str("policy_version", g.policy_version)
+      .Str("reason", g.reason)
+      .Str("result", g.result)
+      .EndObject();
+}
+
+void WriteIntent(CanonicalWriter& w, std::string_view key, const Intent& i) {
+  w.BeginObjectOrValue(key)
+      .Str("account_id", i.account_id)
+      .Str("action_intent_id", i.action_intent_id)
+      .Str("action_type", i.action_type);
+  if (i.approval) {
+    WriteApproval(w, "approval", *i.approval);
+  } else {
+    w.Null("approval");
+  }
+  w.OptNum("confidence_score", i.confidence_score)
+      .Str("created_at", FormatTimestamp(i.created_at))
+      .Str("created_by", i.created_by)
+      .BeginObject("execution_policy")
+      .Int("max_attempts", i.execution_policy.max_attempts)
+      .Int("retry_count", i.execution_policy.retry_count)
+      .Int("timeout_seconds", i.execution_policy.timeout_seconds)
+      .EndObject()
+      .OptStr("expires_at", OptTimestamp(i.expires_at));
+  if (i.gate) {
+    WriteGateDecision(w, "gate", *i.gate);
+  } else {
+    w.Null("gate");
+  }
+  // Stored canonical (ParseCreateIntent, the execution service's edits), so spliced in.
+  w.OptStr("original_decision_id", i.original_decision_id)
+      .Raw("parameters", i.parameters_json)
+      .OptStr("parameters_schema_version", i.parameters_schema_version)
+      .Int("registry_version", i.registry_version)
+      .OptStr("risk_level", i.risk_level)
+      .Str("status", i.status)
+      .Raw("target", i.target_json)
+      .Str("tenant_id", i.tenant_id)
+      .OptStr("trace_id", i.trace_id)
+      .Str("updated_at", FormatTimestamp(i.updated_at))
+      .EndObject();
+}
+
 void GateDecisionToJson(const GateDecision& g, Json* out) {
-  *out = JsonObject({{"result", g.result},
-                     {"reason", g.reason},
-                     {"explanation", g.explanation},
-                     {"policy_version", g.policy_version},
-                     {"policy_clause", g.policy_clause},
-                     {"decided_at", FormatTimestamp(g.decided_at)}});
+  CanonicalWriter w;
+  WriteGateDecision(w, "", g);
+  *out = ParseJson(w.Take()).value();
 }
 
 void IntentToJson(const Intent& i, Json* out) {
-  auto opt = [](const auto& v) -> Json { return v ? Json(*v) : Json(nullptr); };
-  Json params = ParseJson(i.parameters_json).value();
-  Json target = ParseJson(i.target_json).value();
-  *out = JsonObject({
-      {"action_intent_id", i.action_intent_id},
-      {"tenant_id", i.tenant_id},
-      {"account_id", i.account_id},
-      {"action_type", i.action_type},
-      {"parameters", std::move(params)},
-      {"target", std::move(target)},
-      {"parameters_schema_version", opt(i.parameters_schema_version)},
-      {"confidence_score", opt(i.confidence_score)},
-      {"risk_level", opt(i.risk_level)},
-      {"expires_at", i.expires_at ? Json(FormatTimestamp(*i.expires_at)) : Json(nullptr)},
-      {"execution_policy", JsonObject({{"retry_count", i.execution_policy.retry_count},
-                                       {"timeout_seconds", i.execution_policy.timeout_seconds},
-                                       {"max_attempts", i.execution_policy.max_attempts}})},
-      {"registry_version", i.registry_version},
-      {"original_decision_id", opt(i.original_decision_id)},
-      {"trace_id", opt(i.trace_id)},
-      {"created_at", FormatTimestamp(i.created_at)},
-      {"created_by", i.created_by},
-      {"updated_at", FormatTimestamp(i.updated_at)},
-      {"status", i.status},
-      {"gate", i.gate ? GateJson(*i.gate) : Json(nullptr)},
-      {"approval", i.approval ? ApprovalJson(*i.approval) : Json(nullptr)},
-  });
+  CanonicalWriter w;
+  WriteIntent(w, "", i);
+  *out = ParseJson(w.Take()).value();
 }
 
 }  // namespace steward::autonomy

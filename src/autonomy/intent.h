@@ -11,6 +11,10 @@
 #include "common/status.h"
 #include "store/store.h"
 
+namespace steward {
+class CanonicalWriter;
+}  // namespace steward
+
 namespace steward::autonomy {
 
 inline constexpr std::string_view kStatusProposed = "PROPOSED";
@@ -101,6 +105,11 @@ struct IntentFilter {
 Status ListIntents(store::Txn& txn, std::string_view tenant_id, const IntentFilter& filter,
                    std::vector<Intent>* out, std::string* next_cursor);
 
+// The API shape of an intent and of its gate decision. The Write* forms write it into `w` as
+// the member `key` (or as a value, when `key` is empty); the *ToJson forms are the same text
+// parsed, for responses built as a DOM.
+void WriteIntent(CanonicalWriter& w, std::string_view key, const Intent& intent);
+void WriteGateDecision(CanonicalWriter& w, std::string_view key, const GateDecision& g);
 void IntentToJson(const Intent& intent, nlohmann::json* out);
 void GateDecisionToJson(const GateDecision& g, nlohmann::json* out);
 

@@ -144,7 +144,7 @@ Result<std::optional<std::pair<int64_t, int64_t>>> SeqRange(store::Txn& txn,
 
 Result<Entry> Append(store::Txn& txn, std::string_view tenant_id, int64_t now_ms,
                      const AppendRequest& req, const Json& data) {
-  std::pair<const AppendRequest*, const Json*> one{&req, &data};
+  AppendEvent one(&req, &data);
   STEWARD_ASSIGN_OR_RETURN(auto entries, AppendMany(txn, tenant_id, now_ms, {one}));
   return std::move(entries.front());
 }
@@ -159,14 +159,16 @@ Result<std::vector<Entry>> AppendMany(store::Txn& txn, std::string_view tenant_i
   if (!txn.writable()) return Status::Internal("ledger append outside a write transaction");
   if (tenant_id.empty()) return Status::InvalidArgument("tenant_id is required", "tenant_id");
   if (events.size() == 0) return Status::Internal("ledger append of no events");
-  for (const auto& [req, data] : events) {
-    if (!IsKnownEventType(req->event_type)) {
-      return Status::InvalidArgument("unknown ledger event type '" + req->event_type + "'",
+  for (const AppendEvent& ev : events) {
+    if (!IsKnownEventType(ev.request->event_type)) {
+      return Status::InvalidArgument("unknown ledger event type '" + ev.request->event_type + "'",
                                      "event_type");
     }
-    if (!data->is_object()) {
-      return Status::InvalidArgument("ledger data must be a JSON object", "data");
-    }
+    bool object = ev.data
+                      ? ev.data->is_object()
+                      : ev.canonical_data && ev.canonical_data->size() >= 2 &&
+                            ev.canonical_data->front() == '{' && ev.canonical_data->back() == '}';
+    if (!object) return Status::InvalidArgument("ledger data must be a JSON object", "data");
   }
   // Every write of a tenant appends here, so its head row is where concurrent writers meet.
   txn.SerializeOn(std::string(kSerializeKeyPrefix) + std::string(tenant_id));
@@ -176,7 +178,8 @@ Result<std::vector<Entry>> AppendMany(store::Txn& txn, std::string_view tenant_i
 
   std::vector<Entry> out;
   out.reserve(events.size());
-  for (const auto& [req, data] : events) {
+  for (const AppendEvent& ev : events) {
+    const AppendRequest* req = ev.request;
     Entry e;
     e.tenant_id = std::string(tenant_id);
     e.seq = ++seq;
@@ -187,7 +190,7 @@ Result<std::vector<Entry>> AppendMany(store::Txn& txn, std::string_view tenant_i
     e.trace_id = req->trace_id;
     e.action_intent_id = req->action_intent_id;
     e.actor = req->actor;
-    e.data_json = CanonicalJson(*data);
+    e.data_json = ev.data ? CanonicalJson(*ev.data) : *ev.canonical_data;
     e.prev_hash = prev;
     e.hash = EntryHash(e);
     prev = e.hash;
@@ -195,9 +198,10 @@ Result<std::vector<Entry>> AppendMany(store::Txn& txn, std::string_view tenant_i
         "INSERT INTO ledger (tenant_id, seq, entry_id, ts, event_type, account_id, trace_id, "
         "action_intent_id, actor, data, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
         "?)",
-        {e.tenant_id, e.seq, e.entry_id, e.ts_ms, e.event_type, store::TextOrNull(e.account_id),
-         store::TextOrNull(e.trace_id), store::TextOrNull(e.action_intent_id), e.actor,
-         e.data_json, e.prev_hash, e.hash});
+        {store::Ref(e.tenant_id), e.seq, store::Ref(e.entry_id), e.ts_ms, store::Ref(e.event_type),
+         store::RefOrNull(e.account_id), store::RefOrNull(e.trace_id),
+         store::RefOrNull(e.action_intent_id), store::Ref(e.actor), store::Ref(e.data_json),
+         store::Ref(e.prev_hash), store::Ref(e.hash)});
     if (!ins.ok()) return ins.status();
     out.push_back(std::move(e));
   }

@@ -50,7 +50,19 @@ Result<Entry> Append(store::Txn& txn, std::string_view tenant_id, int64_t now_ms
 
 // Appends several entries in order, as consecutive seqs, reading and moving the head once.
 // Same contract as Append for each event; all or none are written (the caller's transaction).
-using AppendEvent = std::pair<const AppendRequest*, const nlohmann::json*>;
+// An event's data is either a JSON object, canonicalised here, or text that already is the
+// canonical JSON of an object (CanonicalWriter's, built where it costs the writer nothing).
+struct AppendEvent {
+  AppendEvent(const AppendRequest* req, const nlohmann::json* json) : request(req), data(json) {}
+  static AppendEvent Canonical(const AppendRequest* req, const std::string* canonical) {
+    AppendEvent e(req, nullptr);
+    e.canonical_data = canonical;
+    return e;
+  }
+  const AppendRequest* request;
+  const nlohmann::json* data;
+  const std::string* canonical_data = nullptr;
+};
 Result<std::vector<Entry>> AppendMany(store::Txn& txn, std::string_view tenant_id, int64_t now_ms,
                                       std::initializer_list<AppendEvent> events);
 Result<std::vector<Entry>> AppendMany(store::Txn& txn, std::string_view tenant_id, int64_t now_ms,
