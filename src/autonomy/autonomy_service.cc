@@ -83,14 +83,23 @@ struct AutonomyService::CreateOp {
       }
       return def.status();
     }
-    STEWARD_ASSIGN_OR_RETURN(PolicySettings ps, LoadPolicySettings(txn, actor.tenant_id));
+    intent.registry_version = def->registry_version;
+    // The gate's configuration (cached by version) holds the policy settings read here too.
+    std::shared_ptr<const GateConfig> cfg;
+    int64_t max_pending = 0;
+    if (req.run_gate) {
+      STEWARD_ASSIGN_OR_RETURN(cfg, GateConfigFor(txn, intent, cache));
+      max_pending = cfg->policy.max_pending_jobs;
+    } else {
+      STEWARD_ASSIGN_OR_RETURN(PolicySettings ps, LoadPolicySettings(txn, actor.tenant_id));
+      max_pending = ps.max_pending_jobs;
+    }
     STEWARD_ASSIGN_OR_RETURN(int64_t pending, jobs::PendingCount(txn, actor.tenant_id));
-    if (pending >= ps.max_pending_jobs) {
+    if (pending >= max_pending) {
       return Status::ResourceExhausted("too many pending jobs for this tenant (" +
                                            std::to_string(pending) + "); retry later",
                                        5);
     }
-    intent.registry_version = def->registry_version;
     intent.status = std::string(kStatusProposed);
     intent.created_at = now;
     intent.updated_at = now;
@@ -101,8 +110,9 @@ struct AutonomyService::CreateOp {
     // The gate decides the new intent in memory, appending INTENT_CREATED with its own entries;
     // the intent's row is then written once, decided.
     if (req.run_gate) {
-      STEWARD_ASSIGN_OR_RETURN(outcome, RunGateOnIntent(txn, &intent, actor.subject, now, cache,
-                                                        /*intent_stored=*/false, &created_event));
+      STEWARD_ASSIGN_OR_RETURN(outcome,
+                               RunGateOnIntent(txn, &intent, actor.subject, now, cache,
+                                               /*intent_stored=*/false, &created_event, cfg));
     } else {
       auto e = ledger::AppendMany(txn, actor.tenant_id, now, {created_event});
       if (!e.ok()) return e.status();

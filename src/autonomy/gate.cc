@@ -370,10 +370,6 @@ void GateConfigCache::Put(const Intent& intent, const ConfigVersions& versions,
   entries_[std::move(key)] = {versions, std::move(config)};
 }
 
-namespace {
-
-// The intent's GateConfig: from `cache` when it holds it at the versions `txn` reads, else read
-// (and cached).
 Result<std::shared_ptr<const GateConfig>> GateConfigFor(store::Txn& txn, const Intent& intent,
                                                         GateConfigCache* cache) {
   std::optional<ConfigVersions> versions;
@@ -386,8 +382,6 @@ Result<std::shared_ptr<const GateConfig>> GateConfigFor(store::Txn& txn, const I
   if (cache) cache->Put(intent, *versions, cfg);
   return cfg;
 }
-
-}  // namespace
 
 Result<GateOutcome> RunGate(store::Txn& txn, std::string_view tenant_id,
                             std::string_view account_id, std::string_view action_intent_id,
@@ -403,7 +397,8 @@ Result<GateOutcome> RunGate(store::Txn& txn, std::string_view tenant_id,
 
 Result<GateOutcome> RunGateOnIntent(store::Txn& txn, Intent* intent, std::string_view actor,
                                     int64_t now_ms, GateConfigCache* cache, bool intent_stored,
-                                    const ledger::AppendEvent* preceding) {
+                                    const ledger::AppendEvent* preceding,
+                                    std::shared_ptr<const GateConfig> config) {
   const std::string& tenant = intent->tenant_id;
   GateInputs inputs;
   std::optional<Screen> early = ScreenStatus(*intent, now_ms, &inputs);
@@ -417,9 +412,11 @@ Result<GateOutcome> RunGateOnIntent(store::Txn& txn, Intent* intent, std::string
     FillBudget(&early->o, b);
     return std::move(early->o);
   }
-  std::shared_ptr<const GateConfig> cfgp;
+  std::shared_ptr<const GateConfig> cfgp = std::move(config);
   if (!early) {
-    STEWARD_ASSIGN_OR_RETURN(cfgp, GateConfigFor(txn, *intent, cache));
+    if (!cfgp) {
+      STEWARD_ASSIGN_OR_RETURN(cfgp, GateConfigFor(txn, *intent, cache));
+    }
     STEWARD_ASSIGN_OR_RETURN(early, ScreenConfig(*intent, *cfgp, &inputs));
   }
   Screen& s = *early;

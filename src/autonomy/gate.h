@@ -62,6 +62,7 @@ Result<int64_t> EnqueueExecution(store::Txn& txn, const Intent& intent, int64_t 
                                  int64_t now_ms);
 
 class GateConfigCache;
+struct GateConfig;
 
 struct GateOutcome {
   std::string result;
@@ -93,11 +94,14 @@ Result<GateOutcome> RunGate(store::Txn& txn, std::string_view tenant_id,
 // `intent_stored`; intent creation runs the gate on the new intent before storing it (false)
 // and then inserts it once, in its decided state. `preceding`, when set, is a ledger entry
 // appended just before the gate's own, in the same append (intent creation's INTENT_CREATED);
-// it is appended whatever the outcome.
+// it is appended whatever the outcome. `config`, when set, is the intent's configuration as
+// GateConfigFor returned it in this transaction (intent creation reads it first for its own
+// checks), so the gate does not look it up again.
 Result<GateOutcome> RunGateOnIntent(store::Txn& txn, Intent* intent, std::string_view actor,
                                     int64_t now_ms, GateConfigCache* cache = nullptr,
                                     bool intent_stored = true,
-                                    const ledger::AppendEvent* preceding = nullptr);
+                                    const ledger::AppendEvent* preceding = nullptr,
+                                    std::shared_ptr<const GateConfig> config = nullptr);
 
 // The configuration that steps 4–7 read for one intent: its tenant's, its account's, its action
 // type's at the intent's pinned registry version.
@@ -112,6 +116,11 @@ struct GateConfig {
   std::optional<BudgetConfig> budget;  // unset: none configured for the account
 };
 Result<GateConfig> LoadGateConfig(store::Txn& txn, const Intent& intent);
+
+// The GateConfig of `intent` (its registry_version set): from `cache` (may be null) when it holds
+// it at the configuration versions `txn` reads, else read in `txn` (and cached).
+Result<std::shared_ptr<const GateConfig>> GateConfigFor(store::Txn& txn, const Intent& intent,
+                                                        GateConfigCache* cache);
 
 // GateConfig by (tenant, account, action type, registry version), each kept with the
 // configuration versions (ConfigVersions) it was read at and found only at the same versions, so

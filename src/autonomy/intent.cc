@@ -295,6 +295,16 @@ Status UpdateIntent(store::Txn& txn, const Intent& i) {
   return Status::Ok();
 }
 
+Status UpdateIntentStatus(store::Txn& txn, const Intent& i) {
+  auto r = txn.Exec(
+      "UPDATE intents SET status = ?, updated_at = ? WHERE tenant_id = ? AND action_intent_id = ?",
+      {store::Ref(i.status), i.updated_at, store::Ref(i.tenant_id),
+       store::Ref(i.action_intent_id)});
+  if (!r.ok()) return r.status();
+  if (*r != 1) return Status::NotFound("intent " + i.action_intent_id + " not found");
+  return Status::Ok();
+}
+
 Status ListIntents(store::Txn& txn, std::string_view tenant_id, const IntentFilter& f,
                    std::vector<Intent>* out, std::string* next_cursor) {
   std::string sql = std::string(kIntentCols) + "WHERE tenant_id = ?";

@@ -93,6 +93,8 @@ Result<std::optional<Intent>> LoadIntent(store::Txn& txn, std::string_view tenan
 Status InsertIntent(store::Txn& txn, const Intent& intent);
 // Writes status, gate, approval, parameters and updated_at.
 Status UpdateIntent(store::Txn& txn, const Intent& intent);
+// Writes only status and updated_at (what execution changes).
+Status UpdateIntentStatus(store::Txn& txn, const Intent& intent);
 
 struct IntentFilter {
   std::string account_id;

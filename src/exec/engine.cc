@@ -30,6 +30,9 @@ struct Engine::Plan {
   Connector* connector = nullptr;
   std::string breaker_owner;
   bool uses_breaker = false;
+  // The intent's status was set to EXECUTING in memory but not yet written: the transaction that
+  // records the outcome writes the final status once (Record), any other way out writes it here.
+  bool status_unsaved = false;
 };
 
 namespace {
@@ -132,7 +135,7 @@ Status EndWithoutCall(store::Txn& txn, Intent* intent, std::optional<Attempt>* a
   if (execution_no == 1 && intent->status != intent_status) {
     intent->status = std::string(intent_status);
     intent->updated_at = now;
-    STEWARD_RETURN_IF_ERROR(autonomy::UpdateIntent(txn, *intent));
+    STEWARD_RETURN_IF_ERROR(autonomy::UpdateIntentStatus(txn, *intent));
   }
   STEWARD_RETURN_IF_ERROR(InsertOutcome(txn, o));
   Json data = details;
@@ -338,7 +341,7 @@ Status Engine::Prepare(store::Txn& txn, const jobs::Job& job, Plan* plan) {
   if (execution_no == 1 && in.status != autonomy::kStatusExecuting) {
     in.status = std::string(autonomy::kStatusExecuting);
     in.updated_at = now;
-    STEWARD_RETURN_IF_ERROR(autonomy::UpdateIntent(txn, in));
+    plan->status_unsaved = true;
   }
   STEWARD_RETURN_IF_ERROR(Ledger(txn, in, ledger::kExecutionStarted,
                                  Json{{"execution_no", execution_no},
@@ -375,6 +378,10 @@ Status Engine::Prepare(store::Txn& txn, const jobs::Job& job, Plan* plan) {
                {{"tenant_id", in.tenant_id}, {"action_intent_id", in.action_intent_id},
                 {"idempotency_key", at.idempotency_key}, {"sent_count", call->Int(0)}});
   }
+  if (plan->status_unsaved) {
+    STEWARD_RETURN_IF_ERROR(autonomy::UpdateIntentStatus(txn, in));
+    plan->status_unsaved = false;
+  }
   plan->next = Plan::Next::kInvoke;
   return Status::Ok();
 }
@@ -394,6 +401,10 @@ Status Engine::Record(store::Txn& txn, Plan* plan, const InvokeResult& r) {
     at.last_error_message = r.error_message;
     at.updated_at = now;
     STEWARD_RETURN_IF_ERROR(UpdateAttempt(txn, at));
+    if (plan->status_unsaved) {
+      STEWARD_RETURN_IF_ERROR(autonomy::UpdateIntentStatus(txn, in));
+      plan->status_unsaved = false;
+    }
     plan->next = Plan::Next::kRetry;
     plan->wait_until_ms = now + RetryDelayMs(at.attempt_count, r.retry_after_ms);
     plan->why = std::string(ErrorClassName(r.error_class)) + " " + r.error_code + ": " + r.error_message;
@@ -424,7 +435,8 @@ Status Engine::Record(store::Txn& txn, Plan* plan, const InvokeResult& r) {
   if (execution_no == 1) {
     in.status = std::string(r.ok ? autonomy::kStatusSucceeded : autonomy::kStatusFailed);
     in.updated_at = now;
-    STEWARD_RETURN_IF_ERROR(autonomy::UpdateIntent(txn, in));
+    STEWARD_RETURN_IF_ERROR(autonomy::UpdateIntentStatus(txn, in));
+    plan->status_unsaved = false;
   }
   Json refs;
   RefsToJson(o.refs, &refs);
