@@ -6,9 +6,11 @@
 #include <atomic>
 #include <filesystem>
 #include <future>
+#include <random>
 #include <thread>
 
 #include "store/migrations.h"
+#include "store/sqlite/page_cache.h"
 
 namespace steward::store {
 namespace {
@@ -250,6 +252,67 @@ TEST_F(StoreTest, AFailedClosureInABatchRerunsOnlyWhatItsRollbackLost) {
                   })
                   .ok());
   EXPECT_EQ(keys, (std::vector<std::string>{"a1", "a2", "b1", "b2", "b4", "c1", "c2"}));
+}
+
+// page_cache.h: commits whose B-tree balances moved pages through the lock-byte page's number skip
+// pcache1's truncation; a rolled-back transaction that grew the database still has its pages
+// dropped, so the pages that later take their numbers are read as written and the file stays
+// intact.
+TEST_F(StoreTest, PageCacheSkipsOnlyTruncationsWithNothingToDrop) {
+  ASSERT_TRUE(store_
+                  ->Write([](Txn& t) -> Status {
+                    auto r = t.Exec("CREATE TABLE pc (k TEXT PRIMARY KEY, v TEXT NOT NULL)");
+                    return r.ok() ? Status::Ok() : r.status();
+                  })
+                  .ok());
+  const PageCacheCounts before = PageCacheStats();
+  std::mt19937 rng(7);
+  for (int batch = 0; batch < 50; ++batch) {  // random keys: pages split mid-index and balance
+    Status st = store_->Write([&](Txn& t) -> Status {
+      for (int i = 0; i < 40; ++i) {
+        auto r = t.Exec("INSERT OR IGNORE INTO pc (k, v) VALUES (?, ?)",
+                        {std::to_string(rng()), std::string(300, static_cast<char>('a' + i % 26))});
+        if (!r.ok()) return r.status();
+      }
+      return Status::Ok();
+    });
+    ASSERT_TRUE(st.ok()) << st.ToString();
+  }
+  const PageCacheCounts mid = PageCacheStats();
+  EXPECT_GT(mid.skipped, before.skipped) << "the page cache is not installed";
+
+  auto insert = [](Txn& t, const std::string& prefix, char fill) -> Status {
+    for (int i = 0; i < 400; ++i) {
+      auto r = t.Exec("INSERT INTO pc (k, v) VALUES (?, ?)",
+                      {prefix + std::to_string(i), std::string(3000, fill)});
+      if (!r.ok()) return r.status();
+    }
+    return Status::Ok();
+  };
+  Status failed = store_->Write([&](Txn& t) -> Status {
+    STEWARD_RETURN_IF_ERROR(insert(t, "rolled-", 'r'));
+    return Status::InvalidArgument("roll back");
+  });
+  EXPECT_EQ(failed.code(), Code::kInvalidArgument);
+  EXPECT_GT(PageCacheStats().passed, mid.passed) << "the rollback's pages were not dropped";
+  ASSERT_TRUE(store_->Write([&](Txn& t) { return insert(t, "kept-", 'k'); }).ok());
+
+  ASSERT_TRUE(store_
+                  ->Read([&](Txn& t) -> Status {
+                    STEWARD_ASSIGN_OR_RETURN(
+                        auto rolled, t.QueryOne("SELECT COUNT(*) FROM pc WHERE k LIKE 'rolled-%'"));
+                    EXPECT_EQ(rolled->Int(0), 0);
+                    STEWARD_ASSIGN_OR_RETURN(
+                        auto kept, t.QueryOne("SELECT COUNT(*), MIN(v), MAX(v) FROM pc WHERE k "
+                                              "LIKE 'kept-%'"));
+                    EXPECT_EQ(kept->Int(0), 400);
+                    EXPECT_EQ(kept->Text(1), std::string(3000, 'k'));
+                    EXPECT_EQ(kept->Text(2), std::string(3000, 'k'));
+                    STEWARD_ASSIGN_OR_RETURN(auto check, t.QueryOne("PRAGMA integrity_check"));
+                    EXPECT_EQ(check->Text(0), "ok");
+                    return Status::Ok();
+                  })
+                  .ok());
 }
 
 TEST_F(StoreTest, ReadSeesCommittedDataAndForEachStreams) {

@@ -5,12 +5,11 @@
 #include <sqlite3.h>
 #include <unistd.h>
 
-#include <cerrno>
-#include <cstring>
-
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <condition_variable>
+#include <cstring>
 #include <deque>
 #include <future>
 #include <mutex>
@@ -21,6 +20,7 @@
 #include "common/clock.h"
 #include "store/migrations.h"
 #include "store/notifier.h"
+#include "store/sqlite/page_cache.h"
 #include "store/sqlite/wal_vfs.h"
 
 namespace steward::store {
@@ -35,7 +35,10 @@ void ConfigureSqliteOnce() {
   static std::once_flag once;
   // Fails (SQLITE_MISUSE) when another part of the process initialised SQLite first; its
   // settings then stay, which is harmless.
-  std::call_once(once, [] { (void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); });
+  std::call_once(once, [] {
+    (void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    (void)InstallPageCache();  // page_cache.h: no hash-table scan at every commit
+  });
 }
 
 Status SqliteError(sqlite3* db, int rc, std::string_view what) {
