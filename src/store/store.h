@@ -137,8 +137,6 @@ struct StoreOptions {
   int max_batch = 256;
   // Readers kept open (SQLite WAL readers; PostgreSQL pool size).
   int pool_size = 8;
-  // SQLite: WAL size, in pages, at which the checkpointer copies the WAL into the database.
-  int checkpoint_pages = 4000;
 };
 
 class Store {
@@ -181,8 +179,6 @@ class Store {
   // Times the SQLite backend rolled a batch back after a closure failed and ran the closures
   // before it again (RunBatch); 0 on other backends.
   virtual int64_t batch_reruns() const { return 0; }
-  // SQLite: times the WAL was started over (after a checkpoint copied all of it). 0 elsewhere.
-  virtual int64_t wal_restarts() const { return 0; }
 };
 
 // Opens the store at `url` and applies pending migrations.

@@ -422,7 +422,6 @@ class SqliteStore final : public Store {
   int64_t commits() const override { return commits_.load(); }
   int64_t batches() const override { return batches_.load(); }
   int64_t batch_reruns() const override { return rerun_closures_.load(); }
-  int64_t wal_restarts() const override { return wal_restarts_.load(); }
 
  private:
   Status ApplyMigrations() {
@@ -476,22 +475,19 @@ class SqliteStore final : public Store {
     return Status::Ok();
   }
 
-  // The checkpointer is woken when the WAL reaches options_.checkpoint_pages; the writer, if the
-  // checkpointer cannot keep up, checkpoints itself at kWriterCheckpointPages so the WAL stays
-  // bounded. The default 4,000 pages (16 MiB) rather than SQLite's 1,000: a page rewritten by many
-  // batches (an index's append point, a ledger head, a budget row) is copied once per checkpoint,
-  // so the checkpointer's CPU per write falls when both cores are busy (docs/BENCHMARKS.md).
+  // WAL size (in pages) at which the checkpointer is woken, and at which the writer, if the
+  // checkpointer cannot keep up, checkpoints itself so the WAL stays bounded. 4,000 pages (16 MiB)
+  // rather than SQLite's 1,000: a page rewritten by many batches (an index's append point, a
+  // ledger head, a budget row) is copied once per checkpoint, so the checkpointer's CPU per write
+  // falls (about 21 -> 18 µs per created intent, docs/BENCHMARKS.md) when both cores are busy.
+  static constexpr int kCheckpointPages = 4000;
   static constexpr int kWriterCheckpointPages = 50000;
 
   static int OnWalCommit(void* self, sqlite3* db, const char*, int pages) {
     auto* store = static_cast<SqliteStore*>(self);
-    if (pages < store->wal_pages_.load(std::memory_order_relaxed)) {
-      store->wal_restarts_.fetch_add(1, std::memory_order_relaxed);
-    }
-    store->wal_pages_.store(pages, std::memory_order_relaxed);
     if (pages >= kWriterCheckpointPages) {
       sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
-    } else if (pages >= store->options_.checkpoint_pages) {
+    } else if (pages >= kCheckpointPages) {
       {
         std::lock_guard<std::mutex> lock(store->ckpt_mu_);
         store->ckpt_wanted_ = true;
@@ -501,56 +497,7 @@ class SqliteStore final : public Store {
     return SQLITE_OK;
   }
 
-  // The WAL restarts (SQLite writes it again from its start) only when the writer begins a
-  // transaction while every frame is copied into the database. Under a steady load the writer
-  // commits while a checkpoint runs, so checkpoint after checkpoint ended a few frames short:
-  // about eight per WAL cycle, each with two fdatasyncs and another copy of the pages every
-  // batch rewrites. So once the frames left after a checkpoint are few (kHeldPages), the
-  // checkpointer copies them with the writer held between two batches, and the writer's next
-  // transaction restarts the WAL. Holding the writer costs it that checkpoint's time (about a
-  // millisecond); when the WAL still did not restart (a reader kept an old snapshot), the next
-  // kUnheldAfterMiss checkpoints run without holding it.
-  static constexpr int kHeldPages = 1024;
-  static constexpr int kUnheldAfterMiss = 8;
-
-  enum WriterState : int { kWriterBusy, kWriterIdle, kWriterParked };
-
-  // On the writer, between batches: parks while the checkpointer holds it.
-  void ParkWhileHeld() {
-    if (!ckpt_hold_.load()) return;
-    std::unique_lock<std::mutex> lock(hold_mu_);
-    writer_state_.store(kWriterParked);
-    hold_cv_.notify_all();
-    hold_cv_.wait(lock, [&] { return !ckpt_hold_.load(); });
-    writer_state_.store(kWriterBusy);
-  }
-
-  // On the writer: no transaction of its own is open or about to begin until it is busy again.
-  void WriterIdle() {
-    writer_state_.store(kWriterIdle);
-    if (ckpt_hold_.load()) {
-      std::lock_guard<std::mutex> lock(hold_mu_);
-      hold_cv_.notify_all();
-    }
-  }
-
-  // Returns once the writer is parked or idle: it then begins no transaction until released.
-  void HoldWriter() {
-    std::unique_lock<std::mutex> lock(hold_mu_);
-    ckpt_hold_.store(true);
-    hold_cv_.wait(lock, [&] { return writer_state_.load() != kWriterBusy; });
-  }
-
-  void ReleaseWriter() {
-    {
-      std::lock_guard<std::mutex> lock(hold_mu_);
-      ckpt_hold_.store(false);
-    }
-    hold_cv_.notify_all();
-  }
-
   void CheckpointLoop() {
-    int unheld = 0;  // checkpoints left to run without holding the writer
     while (true) {
       {
         std::unique_lock<std::mutex> lock(ckpt_mu_);
@@ -559,25 +506,8 @@ class SqliteStore final : public Store {
         ckpt_wanted_ = false;
       }
       // PASSIVE never blocks the writer or readers; frames still in use are copied next time.
-      int copied = 0;
-      int64_t restarts = wal_restarts_.load();
-      sqlite3_wal_checkpoint_v2(checkpoint_conn_->db(), nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr,
-                                &copied);
-      if (unheld > 0) {
-        --unheld;
-        continue;
-      }
-      if (copied <= 0 || wal_pages_.load() - copied > kHeldPages) continue;
-      HoldWriter();
       sqlite3_wal_checkpoint_v2(checkpoint_conn_->db(), nullptr, SQLITE_CHECKPOINT_PASSIVE,
                                 nullptr, nullptr);
-      ReleaseWriter();
-      // The writer's next commit shows whether its transaction restarted the WAL; wait for it
-      // (or for the next request to checkpoint) before judging.
-      std::unique_lock<std::mutex> lock(ckpt_mu_);
-      ckpt_cv_.wait_for(lock, std::chrono::milliseconds(50),
-                        [&] { return ckpt_stopping_ || wal_restarts_.load() != restarts; });
-      if (wal_restarts_.load() == restarts) unheld = kUnheldAfterMiss;
     }
     checkpoint_conn_.reset();
   }
@@ -625,20 +555,12 @@ class SqliteStore final : public Store {
     while (true) {
       {
         std::unique_lock<std::mutex> lock(mu_);
-        if (queue_.empty() && !stopping_) {
-          WriterIdle();
-          cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
-          writer_state_.store(kWriterBusy);
-        }
-        if (queue_.empty() && stopping_) {
-          WriterIdle();
-          return;
-        }
+        cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+        if (queue_.empty() && stopping_) return;
         size_t n = std::min(queue_.size(), static_cast<size_t>(std::max(1, options_.max_batch)));
         batch.assign(queue_.begin(), queue_.begin() + static_cast<long>(n));
         queue_.erase(queue_.begin(), queue_.begin() + static_cast<long>(n));
       }
-      ParkWhileHeld();
       bool committed = false;
       if (poisoned_.load()) {
         results.assign(batch.size(), PoisonedError());
@@ -859,14 +781,6 @@ class SqliteStore final : public Store {
   std::condition_variable ckpt_cv_;
   bool ckpt_wanted_ = false;    // GUARDED_BY(ckpt_mu_)
   bool ckpt_stopping_ = false;  // GUARDED_BY(ckpt_mu_)
-  // The writer's WAL size after its last commit, in frames, and how often it fell (restarts).
-  std::atomic<int> wal_pages_{0};
-  std::atomic<int64_t> wal_restarts_{0};
-  // The checkpointer holding the writer between batches (see kHeldPages).
-  std::mutex hold_mu_;
-  std::condition_variable hold_cv_;
-  std::atomic<bool> ckpt_hold_{false};
-  std::atomic<int> writer_state_{kWriterBusy};
 
   std::mutex mu_;
   std::condition_variable cv_;
