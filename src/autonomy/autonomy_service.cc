@@ -84,18 +84,11 @@ struct AutonomyService::CreateOp {
       return def.status();
     }
     intent.registry_version = def->registry_version;
-    // The gate's configuration (cached by version) holds the policy settings read here too.
-    std::shared_ptr<const GateConfig> cfg;
-    int64_t max_pending = 0;
-    if (req.run_gate) {
-      STEWARD_ASSIGN_OR_RETURN(cfg, GateConfigFor(txn, intent, cache));
-      max_pending = cfg->policy.max_pending_jobs;
-    } else {
-      STEWARD_ASSIGN_OR_RETURN(PolicySettings ps, LoadPolicySettings(txn, actor.tenant_id));
-      max_pending = ps.max_pending_jobs;
-    }
+    // The gate's configuration (cached by version) holds the policy settings.
+    STEWARD_ASSIGN_OR_RETURN(std::shared_ptr<const GateConfig> cfg,
+                             GateConfigFor(txn, intent, cache));
     STEWARD_ASSIGN_OR_RETURN(int64_t pending, jobs::PendingCount(txn, actor.tenant_id));
-    if (pending >= max_pending) {
+    if (pending >= cfg->policy.max_pending_jobs) {
       return Status::ResourceExhausted("too many pending jobs for this tenant (" +
                                            std::to_string(pending) + "); retry later",
                                        5);

@@ -115,6 +115,14 @@ Json CompletedEvent(const Outcome& o) {
               {"error_class", o.error_class.empty() ? Json(nullptr) : Json(o.error_class)}};
 }
 
+// Writes the intent's status if Prepare left it unsaved (Plan::status_unsaved).
+Status SaveStatus(store::Txn& txn, const Intent& intent, bool* unsaved) {
+  if (!*unsaved) return Status::Ok();
+  STEWARD_RETURN_IF_ERROR(autonomy::UpdateIntentStatus(txn, intent));
+  *unsaved = false;
+  return Status::Ok();
+}
+
 // Ends an execution that never reached (or no longer may reach) the connector: the attempt, if
 // any, is CANCELLED; the outcome CANCELLED or EXPIRED; the intent takes `intent_status`.
 Status EndWithoutCall(store::Txn& txn, Intent* intent, std::optional<Attempt>* attempt,
@@ -378,10 +386,7 @@ Status Engine::Prepare(store::Txn& txn, const jobs::Job& job, Plan* plan) {
                {{"tenant_id", in.tenant_id}, {"action_intent_id", in.action_intent_id},
                 {"idempotency_key", at.idempotency_key}, {"sent_count", call->Int(0)}});
   }
-  if (plan->status_unsaved) {
-    STEWARD_RETURN_IF_ERROR(autonomy::UpdateIntentStatus(txn, in));
-    plan->status_unsaved = false;
-  }
+  STEWARD_RETURN_IF_ERROR(SaveStatus(txn, plan->intent, &plan->status_unsaved));
   plan->next = Plan::Next::kInvoke;
   return Status::Ok();
 }
@@ -401,10 +406,7 @@ Status Engine::Record(store::Txn& txn, Plan* plan, const InvokeResult& r) {
     at.last_error_message = r.error_message;
     at.updated_at = now;
     STEWARD_RETURN_IF_ERROR(UpdateAttempt(txn, at));
-    if (plan->status_unsaved) {
-      STEWARD_RETURN_IF_ERROR(autonomy::UpdateIntentStatus(txn, in));
-      plan->status_unsaved = false;
-    }
+    STEWARD_RETURN_IF_ERROR(SaveStatus(txn, plan->intent, &plan->status_unsaved));
     plan->next = Plan::Next::kRetry;
     plan->wait_until_ms = now + RetryDelayMs(at.attempt_count, r.retry_after_ms);
     plan->why = std::string(ErrorClassName(r.error_class)) + " " + r.error_code + ": " + r.error_message;
