@@ -253,7 +253,14 @@ int Serve(ServerConfig cfg) {
         "\n# HELP steward_store_batch_reruns_total Batches rolled back after a closure failed, "
         "whose earlier closures ran again (SQLite).\n# TYPE steward_store_batch_reruns_total "
         "counter\nsteward_store_batch_reruns_total " +
-        std::to_string(raw_store->batch_reruns()) + "\n";
+        std::to_string(raw_store->batch_reruns()) +
+        "\n# HELP steward_store_checkpoints_total WAL checkpoints run (SQLite).\n"
+        "# TYPE steward_store_checkpoints_total counter\nsteward_store_checkpoints_total " +
+        std::to_string(raw_store->checkpoints()) +
+        "\n# HELP steward_store_wal_restarts_total Times the write-ahead log was started over "
+        "after a checkpoint copied all of it (SQLite).\n# TYPE steward_store_wal_restarts_total "
+        "counter\nsteward_store_wal_restarts_total " +
+        std::to_string(raw_store->wal_restarts()) + "\n";
   });
 
   api::ApiDeps deps;

@@ -137,6 +137,12 @@ struct StoreOptions {
   int max_batch = 256;
   // Readers kept open (SQLite WAL readers; PostgreSQL pool size).
   int pool_size = 8;
+  // SQLite: WAL frames not yet copied into the database at which the checkpointer copies them.
+  int checkpoint_pages = 1000;
+  // SQLite: WAL length, in frames, at which the store starts the WAL over (sqlite_store.cc,
+  // OnWalCommit); it also does so whenever the writer has nothing queued and the WAL holds at
+  // least checkpoint_pages frames. Bounds the WAL file at about this many pages under load.
+  int wal_restart_pages = 32000;
 };
 
 class Store {
@@ -179,6 +185,10 @@ class Store {
   // Times the SQLite backend rolled a batch back after a closure failed and ran the closures
   // before it again (RunBatch); 0 on other backends.
   virtual int64_t batch_reruns() const { return 0; }
+  // SQLite: checkpoints run, and times the WAL was started over after a checkpoint copied all of
+  // it. 0 on other backends.
+  virtual int64_t checkpoints() const { return 0; }
+  virtual int64_t wal_restarts() const { return 0; }
 };
 
 // Opens the store at `url` and applies pending migrations.

@@ -109,6 +109,8 @@ req GET /metrics ""
 expect_status 200 metrics
 if echo "$BODY" | grep -q 'steward_gate_results_total{result="AUTO_EXECUTED",reason="AUTO_EXECUTE_ALLOWED"}'; then ok; else fail "metrics count gate results"; fi
 if echo "$BODY" | grep -Eq '^steward_store_batch_reruns_total [0-9]+$'; then ok; else fail "metrics show the store's batch re-runs"; fi
+if echo "$BODY" | grep -Eq '^steward_store_checkpoints_total [0-9]+$'; then ok; else fail "metrics show the store's checkpoints"; fi
+if echo "$BODY" | grep -Eq '^steward_store_wal_restarts_total [0-9]+$'; then ok; else fail "metrics show the WAL's restarts"; fi
 
 # --- a SIGKILL keeps every acknowledged change ----------------------------------------------
 for i in $(seq 1 20); do

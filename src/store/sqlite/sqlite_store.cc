@@ -422,6 +422,8 @@ class SqliteStore final : public Store {
   int64_t commits() const override { return commits_.load(); }
   int64_t batches() const override { return batches_.load(); }
   int64_t batch_reruns() const override { return rerun_closures_.load(); }
+  int64_t checkpoints() const override { return checkpoints_.load(); }
+  int64_t wal_restarts() const override { return wal_restarts_.load(); }
 
  private:
   Status ApplyMigrations() {
@@ -475,19 +477,53 @@ class SqliteStore final : public Store {
     return Status::Ok();
   }
 
-  // WAL size (in pages) at which the checkpointer is woken, and at which the writer, if the
-  // checkpointer cannot keep up, checkpoints itself so the WAL stays bounded. 4,000 pages (16 MiB)
-  // rather than SQLite's 1,000: a page rewritten by many batches (an index's append point, a
-  // ledger head, a budget row) is copied once per checkpoint, so the checkpointer's CPU per write
-  // falls (about 21 -> 18 µs per created intent, docs/BENCHMARKS.md) when both cores are busy.
-  static constexpr int kCheckpointPages = 4000;
-  static constexpr int kWriterCheckpointPages = 50000;
+  // Checkpoints and WAL restarts.
+  //
+  // The checkpointer copies WAL frames into the database once checkpoint_pages of them are not
+  // yet there (the backlog). A page rewritten by many batches (an index's append point, a ledger
+  // head, a budget row) is copied once per checkpoint, so fewer, larger checkpoints copy less.
+  //
+  // SQLite starts the WAL over only when a write transaction begins with every frame already
+  // copied. The writer begins its next batch right after the last, so under load a PASSIVE
+  // checkpoint on another thread never ends before a new commit: the WAL would only grow, and the
+  // checkpointer used to chase it with one small checkpoint after every commit, each with two
+  // fdatasyncs and another copy of the hot pages (about 14 KiB copied per created intent). So
+  // once the WAL reaches wal_restart_pages frames, or holds checkpoint_pages and the writer has
+  // nothing queued, the checkpointer catches up until at most kHeldPages frames are left, and the
+  // writer copies those itself, after its commit, and then starts the WAL over with its next
+  // batch. That held checkpoint waits for two fdatasyncs (about 1-7 ms here, docs/BENCHMARKS.md),
+  // once per wal_restart_pages frames under load.
+  //
+  // If the checkpointer falls behind (a reader holding an old snapshot stops every checkpoint
+  // short of it), the writer checkpoints itself at kWriterCheckpointFactor times
+  // wal_restart_pages so the WAL stays bounded.
+  static constexpr int kHeldPages = 256;
+  static constexpr int kWriterCheckpointFactor = 3;
 
   static int OnWalCommit(void* self, sqlite3* db, const char*, int pages) {
     auto* store = static_cast<SqliteStore*>(self);
-    if (pages >= kWriterCheckpointPages) {
-      sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
-    } else if (pages >= kCheckpointPages) {
+    const StoreOptions& o = store->options_;
+    if (pages < store->wal_pages_) store->wal_restarts_.fetch_add(1);
+    store->wal_pages_ = pages;
+    int copied = store->ckpt_copied_.load();
+    if (pages < copied) copied = 0;  // the WAL started over since the last checkpoint
+    int backlog = pages - copied;
+    bool restart = pages >= o.wal_restart_pages;
+    if (!restart && pages >= o.checkpoint_pages) {
+      std::lock_guard<std::mutex> lock(store->mu_);
+      restart = store->queue_.empty();
+    }
+    if ((restart && backlog <= kHeldPages) ||
+        pages >= o.wal_restart_pages * kWriterCheckpointFactor) {
+      // SQLITE_BUSY (the checkpointer is running) leaves this to a later commit.
+      int log = 0, done = 0;
+      if (sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, &log, &done) ==
+              SQLITE_OK &&
+          done >= 0) {
+        store->ckpt_copied_.store(done);
+        store->checkpoints_.fetch_add(1);
+      }
+    } else if (backlog >= o.checkpoint_pages || (restart && backlog > 0)) {
       {
         std::lock_guard<std::mutex> lock(store->ckpt_mu_);
         store->ckpt_wanted_ = true;
@@ -506,8 +542,13 @@ class SqliteStore final : public Store {
         ckpt_wanted_ = false;
       }
       // PASSIVE never blocks the writer or readers; frames still in use are copied next time.
-      sqlite3_wal_checkpoint_v2(checkpoint_conn_->db(), nullptr, SQLITE_CHECKPOINT_PASSIVE,
-                                nullptr, nullptr);
+      int log = 0, done = 0;
+      if (sqlite3_wal_checkpoint_v2(checkpoint_conn_->db(), nullptr, SQLITE_CHECKPOINT_PASSIVE,
+                                    &log, &done) == SQLITE_OK &&
+          done >= 0) {
+        ckpt_copied_.store(done);
+        checkpoints_.fetch_add(1);
+      }
     }
     checkpoint_conn_.reset();
   }
@@ -781,6 +822,12 @@ class SqliteStore final : public Store {
   std::condition_variable ckpt_cv_;
   bool ckpt_wanted_ = false;    // GUARDED_BY(ckpt_mu_)
   bool ckpt_stopping_ = false;  // GUARDED_BY(ckpt_mu_)
+  // Frames of the WAL copied into the database as of the last checkpoint (may be stale: a
+  // restart since then makes the WAL shorter than this).
+  std::atomic<int> ckpt_copied_{0};
+  int wal_pages_ = 0;  // the WAL's length at the last commit (writer_ only, in OnWalCommit)
+  std::atomic<int64_t> checkpoints_{0};
+  std::atomic<int64_t> wal_restarts_{0};
 
   std::mutex mu_;
   std::condition_variable cv_;
@@ -815,7 +862,10 @@ class SqliteStore final : public Store {
 
 Result<std::unique_ptr<Store>> OpenSqlite(const std::string& path, const StoreOptions& options) {
   if (sqlite3_threadsafe() == 0) return Status::Internal("SQLite was built without thread support");
-  auto store = std::make_unique<SqliteStore>(path, options);
+  StoreOptions opts = options;
+  opts.checkpoint_pages = std::clamp(opts.checkpoint_pages, 1, 1 << 20);
+  opts.wal_restart_pages = std::clamp(opts.wal_restart_pages, opts.checkpoint_pages, 1 << 24);
+  auto store = std::make_unique<SqliteStore>(path, opts);
   Status st = store->Init();
   if (!st.ok()) return st;
   return std::unique_ptr<Store>(std::move(store));
