@@ -214,6 +214,11 @@ int main(int argc, char** argv) {
   // statistics off), applied here first so the peer runs under the same ones.
   sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
   BenchResult bare = RunBareSqlite(dir, peer);
+  // The peer initialised SQLite, after which its process-wide settings are fixed; steward's store
+  // installs its page cache layer (store/sqlite/page_cache.h) before its first connection, as it
+  // does in `steward serve`, only on a library not yet initialised. So shut SQLite down between
+  // the two (every connection of the peer is closed).
+  sqlite3_shutdown();
   BenchResult gate = RunGate(dir, intents, threads);
   std::printf("| system | decisions | decisions/s | p50 µs | p99 µs |\n|---|---|---|---|---|\n");
   std::printf("| steward gate, in-process, %d callers, synchronous=FULL | %lld | %.0f | %.0f | %.0f |\n",
