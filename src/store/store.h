@@ -141,7 +141,7 @@ struct StoreOptions {
   int checkpoint_pages = 1000;
   // SQLite: WAL length, in frames, at which the store starts the WAL over (sqlite_store.cc,
   // OnWalCommit); it also does so whenever the writer has nothing queued and the WAL holds at
-  // least checkpoint_pages frames. Bounds the WAL file at about this many pages under load.
+  // least 4 x checkpoint_pages frames. Bounds the WAL file at about this many pages under load.
   int wal_restart_pages = 32000;
 };
 

@@ -405,6 +405,48 @@ TEST_F(StoreTest, CheckpointsStartTheWalOverUnderConcurrentWrites) {
                   .ok());
 }
 
+// A store written one transaction at a time (the writer finds nothing queued after each commit)
+// starts its WAL over long before wal_restart_pages, so a lightly loaded store keeps a short WAL.
+TEST_F(StoreTest, AnIdleWriterStartsTheWalOverEarly) {
+  StoreOptions opts;
+  opts.checkpoint_pages = 16;
+  opts.wal_restart_pages = 1 << 20;
+  store_.reset();
+  auto opened = Open(url_, opts);
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  store_ = std::move(opened).value();
+  ASSERT_TRUE(store_
+                  ->Write([](Txn& t) -> Status {
+                    auto r = t.Exec("CREATE TABLE w (k INTEGER PRIMARY KEY, v TEXT NOT NULL)");
+                    return r.ok() ? Status::Ok() : r.status();
+                  })
+                  .ok());
+  const uintmax_t wal_before = std::filesystem::file_size(dir_ / "t.db-wal");
+  constexpr int kRows = 1000, kSize = 4000;  // about 4 MiB
+  for (int k = 0; k < kRows; ++k) {
+    ASSERT_TRUE(store_
+                    ->Write([&](Txn& t) -> Status {
+                      auto r = t.Exec("INSERT INTO w (k, v) VALUES (?, ?)",
+                                      {int64_t{k}, std::string(kSize, 'x')});
+                      return r.ok() ? Status::Ok() : r.status();
+                    })
+                    .ok());
+  }
+  EXPECT_GT(store_->wal_restarts(), 0);
+  const uintmax_t wal = std::filesystem::file_size(dir_ / "t.db-wal");
+  EXPECT_LE(wal, std::max(wal_before, uintmax_t{1} << 20))
+      << "WAL of " << wal << " bytes, " << wal_before << " before the writes";
+  ASSERT_TRUE(store_
+                  ->Read([&](Txn& t) -> Status {
+                    STEWARD_ASSIGN_OR_RETURN(auto row,
+                                             t.QueryOne("SELECT COUNT(*), SUM(LENGTH(v)) FROM w"));
+                    EXPECT_EQ(row->Int(0), kRows);
+                    EXPECT_EQ(row->Int(1), int64_t{kRows} * kSize);
+                    return Status::Ok();
+                  })
+                  .ok());
+}
+
 TEST_F(StoreTest, ReadSeesCommittedDataAndForEachStreams) {
   ASSERT_TRUE(store_
                   ->Write([&](Txn& t) -> Status {

@@ -488,16 +488,17 @@ class SqliteStore final : public Store {
   // checkpoint on another thread never ends before a new commit: the WAL would only grow, and the
   // checkpointer used to chase it with one small checkpoint after every commit, each with two
   // fdatasyncs and another copy of the hot pages (about 14 KiB copied per created intent). So
-  // once the WAL reaches wal_restart_pages frames, or holds checkpoint_pages and the writer has
-  // nothing queued, the checkpointer catches up until at most kHeldPages frames are left, and the
-  // writer copies those itself, after its commit, and then starts the WAL over with its next
-  // batch. That held checkpoint waits for two fdatasyncs (about 1-7 ms here, docs/BENCHMARKS.md),
-  // once per wal_restart_pages frames under load.
+  // once the WAL reaches wal_restart_pages frames, or kIdleRestartFactor times checkpoint_pages
+  // and the writer has nothing queued (so that a lightly loaded store keeps a short WAL), the
+  // checkpointer catches up until at most kHeldPages frames are left, and the writer copies those
+  // itself, after its commit, and then starts the WAL over with its next batch. That held
+  // checkpoint waits for two fdatasyncs (about 1-7 ms here, docs/BENCHMARKS.md).
   //
   // If the checkpointer falls behind (a reader holding an old snapshot stops every checkpoint
   // short of it), the writer checkpoints itself at kWriterCheckpointFactor times
   // wal_restart_pages so the WAL stays bounded.
   static constexpr int kHeldPages = 256;
+  static constexpr int kIdleRestartFactor = 4;
   static constexpr int kWriterCheckpointFactor = 3;
 
   static int OnWalCommit(void* self, sqlite3* db, const char*, int pages) {
@@ -509,7 +510,7 @@ class SqliteStore final : public Store {
     if (pages < copied) copied = 0;  // the WAL started over since the last checkpoint
     int backlog = pages - copied;
     bool restart = pages >= o.wal_restart_pages;
-    if (!restart && pages >= o.checkpoint_pages) {
+    if (!restart && pages >= o.checkpoint_pages * kIdleRestartFactor) {
       std::lock_guard<std::mutex> lock(store->mu_);
       restart = store->queue_.empty();
     }
