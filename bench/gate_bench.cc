@@ -100,6 +100,9 @@ BenchResult RunGate(const std::string& dir, int intents, int threads) {
   double secs = std::chrono::duration<double>(Steady::now() - start).count();
   std::fprintf(stderr, "writer thread: %.1f µs of CPU per gate decision\n",
                (bench::ThreadCpuNs("sqlite-writer") - writer_before) / 1000.0 / intents);
+  std::fprintf(stderr, "store: %lld checkpoints, %lld WAL restarts\n",
+               static_cast<long long>(store->checkpoints()),
+               static_cast<long long>(store->wal_restarts()));
   std::vector<double> all;
   for (auto& v : lat) all.insert(all.end(), v.begin(), v.end());
   if (ok.load() != intents) {

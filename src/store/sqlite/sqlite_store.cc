@@ -490,9 +490,10 @@ class SqliteStore final : public Store {
   // fdatasyncs and another copy of the hot pages (about 14 KiB copied per created intent). So
   // once the WAL reaches wal_restart_pages frames, or kIdleRestartFactor times checkpoint_pages
   // and the writer has nothing queued (so that a lightly loaded store keeps a short WAL), the
-  // checkpointer catches up until at most kHeldPages frames are left, and the writer copies those
-  // itself, after its commit, and then starts the WAL over with its next batch. That held
-  // checkpoint waits for two fdatasyncs (about 1-7 ms here, docs/BENCHMARKS.md).
+  // checkpointer catches up until at most kHeldPages frames are left (more as the WAL grows
+  // further), and the writer copies those itself, after its commit, and then starts the WAL over
+  // with its next batch. That held checkpoint waits for two fdatasyncs (about 1-7 ms here,
+  // docs/BENCHMARKS.md).
   //
   // If the checkpointer falls behind (a reader holding an old snapshot stops every checkpoint
   // short of it), the writer checkpoints itself at kWriterCheckpointFactor times
@@ -514,8 +515,11 @@ class SqliteStore final : public Store {
       std::lock_guard<std::mutex> lock(store->mu_);
       restart = store->queue_.empty();
     }
-    if ((restart && backlog <= kHeldPages) ||
-        pages >= o.wal_restart_pages * kWriterCheckpointFactor) {
+    // Catch-up checkpoints each wait for two fdatasyncs while the writer keeps committing, so the
+    // backlog may not get that low; the further the WAL grows past the mark, the more the writer
+    // copies itself rather than let it grow on.
+    int held = kHeldPages + std::max(0, pages - o.wal_restart_pages) / 8;
+    if ((restart && backlog <= held) || pages >= o.wal_restart_pages * kWriterCheckpointFactor) {
       // SQLITE_BUSY (the checkpointer is running) leaves this to a later commit.
       int log = 0, done = 0;
       if (sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, &log, &done) ==
