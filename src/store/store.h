@@ -139,9 +139,9 @@ struct StoreOptions {
   int pool_size = 8;
   // SQLite: WAL frames not yet copied into the database at which the checkpointer copies them.
   int checkpoint_pages = 1000;
-  // SQLite: WAL length, in frames, at which the store starts the WAL over (sqlite_store.cc,
-  // OnWalCommit); it also does so whenever the writer has nothing queued and the WAL holds at
-  // least 4 x checkpoint_pages frames. Bounds the WAL file at about this many pages under load.
+  // SQLite: WAL length, in frames, at which the store makes the WAL start over even while the
+  // writer never pauses (sqlite_store.cc, OnWalCommit): it bounds the WAL file at about this many
+  // pages under sustained load. Under light load the WAL starts over after each checkpoint.
   int wal_restart_pages = 32000;
 };
 

@@ -488,18 +488,19 @@ class SqliteStore final : public Store {
   // checkpoint on another thread never ends before a new commit: the WAL would only grow, and the
   // checkpointer used to chase it with one small checkpoint after every commit, each with two
   // fdatasyncs and another copy of the hot pages (about 14 KiB copied per created intent). So
-  // once the WAL reaches wal_restart_pages frames, or kIdleRestartFactor times checkpoint_pages
-  // and the writer has nothing queued (so that a lightly loaded store keeps a short WAL), the
-  // checkpointer catches up until at most kHeldPages frames are left (more as the WAL grows
-  // further), and the writer copies those itself, after its commit, and then starts the WAL over
-  // with its next batch. That held checkpoint waits for two fdatasyncs (about 1-7 ms here,
-  // docs/BENCHMARKS.md).
+  // once the WAL reaches wal_restart_pages frames the checkpointer catches up until at most
+  // kHeldPages frames are left (more as the WAL grows further), and the writer copies those
+  // itself, after its commit, and then starts the WAL over with its next batch. That held
+  // checkpoint waits for two fdatasyncs (about 1-7 ms here, docs/BENCHMARKS.md), so it is kept
+  // for long WALs. A lightly loaded store needs none of this: a checkpoint ends between two
+  // commits, and the next one starts the WAL over, every checkpoint_pages frames or so.
+  // (Restarting at once whenever the writer found nothing queued, tried first, held the writer
+  // several times a second under load, where its queue is briefly empty between batches.)
   //
   // If the checkpointer falls behind (a reader holding an old snapshot stops every checkpoint
   // short of it), the writer checkpoints itself at kWriterCheckpointFactor times
   // wal_restart_pages so the WAL stays bounded.
   static constexpr int kHeldPages = 256;
-  static constexpr int kIdleRestartFactor = 4;
   static constexpr int kWriterCheckpointFactor = 3;
 
   static int OnWalCommit(void* self, sqlite3* db, const char*, int pages) {
@@ -511,10 +512,6 @@ class SqliteStore final : public Store {
     if (pages < copied) copied = 0;  // the WAL started over since the last checkpoint
     int backlog = pages - copied;
     bool restart = pages >= o.wal_restart_pages;
-    if (!restart && pages >= o.checkpoint_pages * kIdleRestartFactor) {
-      std::lock_guard<std::mutex> lock(store->mu_);
-      restart = store->queue_.empty();
-    }
     // Catch-up checkpoints each wait for two fdatasyncs while the writer keeps committing, so the
     // backlog may not get that low; the further the WAL grows past the mark, the more the writer
     // copies itself rather than let it grow on.
