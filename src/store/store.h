@@ -138,7 +138,7 @@ struct StoreOptions {
   // Readers kept open (SQLite WAL readers; PostgreSQL pool size).
   int pool_size = 8;
   // SQLite: WAL frames not yet copied into the database at which the checkpointer copies them.
-  int checkpoint_pages = 1000;
+  int checkpoint_pages = 250;
   // SQLite: WAL length, in frames, at which the store makes the WAL start over even while the
   // writer never pauses (sqlite_store.cc, OnWalCommit): it bounds the WAL file at about this many
   // pages under sustained load. Under light load the WAL starts over after each checkpoint.

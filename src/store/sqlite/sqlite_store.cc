@@ -481,7 +481,10 @@ class SqliteStore final : public Store {
   //
   // The checkpointer copies WAL frames into the database once checkpoint_pages of them are not
   // yet there (the backlog). A page rewritten by many batches (an index's append point, a ledger
-  // head, a budget row) is copied once per checkpoint, so fewer, larger checkpoints copy less.
+  // head, a budget row) is copied once per checkpoint, so fewer, larger checkpoints copy less; but
+  // a large checkpoint's fdatasync of the database writes many scattered pages at once, and the
+  // syncer's fdatasync of the WAL waits behind it. 250 frames (about three batches under load)
+  // was the best of 125-1,000 in the HTTP benchmark (docs/BENCHMARKS.md).
   //
   // SQLite starts the WAL over only when a write transaction begins with every frame already
   // copied. The writer begins its next batch right after the last, so under load a PASSIVE
