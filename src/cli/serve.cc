@@ -243,24 +243,23 @@ int Serve(ServerConfig cfg) {
                            return true;
                          });
     });
-    *out +=
-        "# HELP steward_store_commits_total Committed write transactions.\n"
-        "# TYPE steward_store_commits_total counter\nsteward_store_commits_total " +
-        std::to_string(raw_store->commits()) +
-        "\n# HELP steward_store_batches_total Database transactions used for them (group "
-        "commit).\n# TYPE steward_store_batches_total counter\nsteward_store_batches_total " +
-        std::to_string(raw_store->batches()) +
-        "\n# HELP steward_store_batch_reruns_total Batches rolled back after a closure failed, "
-        "whose earlier closures ran again (SQLite).\n# TYPE steward_store_batch_reruns_total "
-        "counter\nsteward_store_batch_reruns_total " +
-        std::to_string(raw_store->batch_reruns()) +
-        "\n# HELP steward_store_checkpoints_total WAL checkpoints run (SQLite).\n"
-        "# TYPE steward_store_checkpoints_total counter\nsteward_store_checkpoints_total " +
-        std::to_string(raw_store->checkpoints()) +
-        "\n# HELP steward_store_wal_restarts_total Times the write-ahead log was started over "
-        "after a checkpoint copied all of it (SQLite).\n# TYPE steward_store_wal_restarts_total "
-        "counter\nsteward_store_wal_restarts_total " +
-        std::to_string(raw_store->wal_restarts()) + "\n";
+    auto counter = [out](const char* name, const char* help, int64_t value) {
+      *out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " counter\n" +
+              name + " " + std::to_string(value) + "\n";
+    };
+    counter("steward_store_commits_total", "Committed write transactions.", raw_store->commits());
+    counter("steward_store_batches_total", "Database transactions used for them (group commit).",
+            raw_store->batches());
+    counter(
+        "steward_store_batch_reruns_total",
+        "Batches rolled back after a closure failed, whose earlier closures ran again (SQLite).",
+        raw_store->batch_reruns());
+    counter("steward_store_checkpoints_total", "WAL checkpoints run (SQLite).",
+            raw_store->checkpoints());
+    counter("steward_store_wal_restarts_total",
+            "Times the write-ahead log was started over after a checkpoint copied all of it "
+            "(SQLite).",
+            raw_store->wal_restarts());
   });
 
   api::ApiDeps deps;

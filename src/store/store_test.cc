@@ -51,6 +51,37 @@ class StoreTest : public ::testing::Test {
     return r.ok() ? Status::Ok() : r.status();
   }
 
+  // Reopens the store with `opts` and creates table w (k, v), for the checkpoint tests.
+  void ReopenWithTableW(const StoreOptions& opts) {
+    store_.reset();
+    auto opened = Open(url_, opts);
+    ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+    store_ = std::move(opened).value();
+    ASSERT_TRUE(store_
+                    ->Write([](Txn& t) -> Status {
+                      auto r = t.Exec("CREATE TABLE w (k INTEGER PRIMARY KEY, v TEXT NOT NULL)");
+                      return r.ok() ? Status::Ok() : r.status();
+                    })
+                    .ok());
+  }
+  // Expects table w to hold `rows` rows of `size` characters each; with `integrity`, also that
+  // the database passes integrity_check.
+  void ExpectTableW(int64_t rows, int64_t size, bool integrity) {
+    ASSERT_TRUE(store_
+                    ->Read([&](Txn& t) -> Status {
+                      STEWARD_ASSIGN_OR_RETURN(
+                          auto row, t.QueryOne("SELECT COUNT(*), SUM(LENGTH(v)) FROM w"));
+                      EXPECT_EQ(row->Int(0), rows);
+                      EXPECT_EQ(row->Int(1), rows * size);
+                      if (integrity) {
+                        STEWARD_ASSIGN_OR_RETURN(auto check, t.QueryOne("PRAGMA integrity_check"));
+                        EXPECT_EQ(check->Text(0), "ok");
+                      }
+                      return Status::Ok();
+                    })
+                    .ok());
+  }
+
   std::filesystem::path dir_;
   std::string url_;
   std::unique_ptr<Store> store_;
@@ -324,16 +355,7 @@ TEST_F(StoreTest, CheckpointsStartTheWalOverUnderConcurrentWrites) {
   StoreOptions opts;
   opts.checkpoint_pages = 64;
   opts.wal_restart_pages = 256;
-  store_.reset();
-  auto opened = Open(url_, opts);
-  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
-  store_ = std::move(opened).value();
-  ASSERT_TRUE(store_
-                  ->Write([](Txn& t) -> Status {
-                    auto r = t.Exec("CREATE TABLE w (k INTEGER PRIMARY KEY, v TEXT NOT NULL)");
-                    return r.ok() ? Status::Ok() : r.status();
-                  })
-                  .ok());
+  ASSERT_NO_FATAL_FAILURE(ReopenWithTableW(opts));
   // The migrations of a new database leave a longer WAL file than the bound below; a file that is
   // already long is reused, never shortened.
   const uintmax_t wal_before = std::filesystem::file_size(dir_ / "t.db-wal");
@@ -380,31 +402,13 @@ TEST_F(StoreTest, CheckpointsStartTheWalOverUnderConcurrentWrites) {
   const uintmax_t wal = std::filesystem::file_size(dir_ / "t.db-wal");
   EXPECT_LE(wal, std::max(wal_before, uintmax_t{3} << 20))
       << "WAL of " << wal << " bytes, " << wal_before << " before the writes";
-  ASSERT_TRUE(store_
-                  ->Read([&](Txn& t) -> Status {
-                    STEWARD_ASSIGN_OR_RETURN(auto row,
-                                             t.QueryOne("SELECT COUNT(*), SUM(LENGTH(v)) FROM w"));
-                    EXPECT_EQ(row->Int(0), kThreads * kPerThread);
-                    EXPECT_EQ(row->Int(1), int64_t{kThreads} * kPerThread * kSize);
-                    STEWARD_ASSIGN_OR_RETURN(auto check, t.QueryOne("PRAGMA integrity_check"));
-                    EXPECT_EQ(check->Text(0), "ok");
-                    return Status::Ok();
-                  })
-                  .ok());
+  ASSERT_NO_FATAL_FAILURE(ExpectTableW(kThreads * kPerThread, kSize, true));
   // Reopened from the files alone, the same rows.
   store_.reset();
   auto again = Open(url_);
   ASSERT_TRUE(again.ok());
   store_ = std::move(again).value();
-  ASSERT_TRUE(store_
-                  ->Read([&](Txn& t) -> Status {
-                    STEWARD_ASSIGN_OR_RETURN(auto row,
-                                             t.QueryOne("SELECT COUNT(*), SUM(LENGTH(v)) FROM w"));
-                    EXPECT_EQ(row->Int(0), kThreads * kPerThread);
-                    EXPECT_EQ(row->Int(1), int64_t{kThreads} * kPerThread * kSize);
-                    return Status::Ok();
-                  })
-                  .ok());
+  ASSERT_NO_FATAL_FAILURE(ExpectTableW(kThreads * kPerThread, kSize, false));
 }
 
 // A lightly loaded store (a write now and then, the writer idle in between) starts its WAL over
@@ -414,16 +418,7 @@ TEST_F(StoreTest, ALightlyLoadedStoreKeepsAShortWal) {
   StoreOptions opts;
   opts.checkpoint_pages = 16;
   opts.wal_restart_pages = 1 << 20;
-  store_.reset();
-  auto opened = Open(url_, opts);
-  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
-  store_ = std::move(opened).value();
-  ASSERT_TRUE(store_
-                  ->Write([](Txn& t) -> Status {
-                    auto r = t.Exec("CREATE TABLE w (k INTEGER PRIMARY KEY, v TEXT NOT NULL)");
-                    return r.ok() ? Status::Ok() : r.status();
-                  })
-                  .ok());
+  ASSERT_NO_FATAL_FAILURE(ReopenWithTableW(opts));
   const uintmax_t wal_before = std::filesystem::file_size(dir_ / "t.db-wal");
   constexpr int kRows = 120, kSize = 16000;  // about 2 MiB, each row on four overflow pages
   for (int k = 0; k < kRows; ++k) {
@@ -440,15 +435,7 @@ TEST_F(StoreTest, ALightlyLoadedStoreKeepsAShortWal) {
   const uintmax_t wal = std::filesystem::file_size(dir_ / "t.db-wal");
   EXPECT_LE(wal, std::max(wal_before, uintmax_t{1} << 20))
       << "WAL of " << wal << " bytes, " << wal_before << " before the writes";
-  ASSERT_TRUE(store_
-                  ->Read([&](Txn& t) -> Status {
-                    STEWARD_ASSIGN_OR_RETURN(auto row,
-                                             t.QueryOne("SELECT COUNT(*), SUM(LENGTH(v)) FROM w"));
-                    EXPECT_EQ(row->Int(0), kRows);
-                    EXPECT_EQ(row->Int(1), int64_t{kRows} * kSize);
-                    return Status::Ok();
-                  })
-                  .ok());
+  ASSERT_NO_FATAL_FAILURE(ExpectTableW(kRows, kSize, false));
 }
 
 TEST_F(StoreTest, ReadSeesCommittedDataAndForEachStreams) {

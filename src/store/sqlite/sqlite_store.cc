@@ -521,13 +521,7 @@ class SqliteStore final : public Store {
     int held = kHeldPages + std::max(0, pages - o.wal_restart_pages) / 8;
     if ((restart && backlog <= held) || pages >= o.wal_restart_pages * kWriterCheckpointFactor) {
       // SQLITE_BUSY (the checkpointer is running) leaves this to a later commit.
-      int log = 0, done = 0;
-      if (sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, &log, &done) ==
-              SQLITE_OK &&
-          done >= 0) {
-        store->ckpt_copied_.store(done);
-        store->checkpoints_.fetch_add(1);
-      }
+      store->Checkpoint(db);
     } else if (backlog >= o.checkpoint_pages || (restart && backlog > 0)) {
       {
         std::lock_guard<std::mutex> lock(store->ckpt_mu_);
@@ -538,6 +532,19 @@ class SqliteStore final : public Store {
     return SQLITE_OK;
   }
 
+  // A PASSIVE checkpoint on `db`, recorded for OnWalCommit and the metrics. PASSIVE never blocks
+  // the writer or readers; frames still in use are copied next time.
+  void Checkpoint(sqlite3* db) {
+    int log = 0, done = 0;
+    if (sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, &log, &done) !=
+            SQLITE_OK ||
+        done < 0) {
+      return;
+    }
+    ckpt_copied_.store(done);
+    checkpoints_.fetch_add(1);
+  }
+
   void CheckpointLoop() {
     while (true) {
       {
@@ -546,14 +553,7 @@ class SqliteStore final : public Store {
         if (ckpt_stopping_) break;
         ckpt_wanted_ = false;
       }
-      // PASSIVE never blocks the writer or readers; frames still in use are copied next time.
-      int log = 0, done = 0;
-      if (sqlite3_wal_checkpoint_v2(checkpoint_conn_->db(), nullptr, SQLITE_CHECKPOINT_PASSIVE,
-                                    &log, &done) == SQLITE_OK &&
-          done >= 0) {
-        ckpt_copied_.store(done);
-        checkpoints_.fetch_add(1);
-      }
+      Checkpoint(checkpoint_conn_->db());
     }
     checkpoint_conn_.reset();
   }
